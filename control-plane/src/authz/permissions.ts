@@ -1,0 +1,103 @@
+import type { TenantRole, WorkspaceRole } from '../db/schema/index.js';
+
+/**
+ * The permission catalogue: what each role may do. This table is the policy; it is written
+ * to `casbin_rule` as `p` rows at start and casbin evaluates requests against it.
+ *
+ * Tenant roles hold their rights in the `tenant:<id>` domain; tenant owners and admins also
+ * hold every workspace right there, which is how "tenant admins see all" works.
+ */
+export const Objects = {
+  tenant: 'tenant',
+  workspace: 'workspace',
+  member: 'member',
+  invitation: 'invitation',
+  workspaceMember: 'workspace-member',
+  token: 'token',
+  audit: 'audit',
+} as const;
+export type PermissionObject = (typeof Objects)[keyof typeof Objects];
+
+export const Actions = {
+  read: 'read',
+  create: 'create',
+  update: 'update',
+  delete: 'delete',
+  manage: 'manage',
+} as const;
+export type PermissionAction = (typeof Actions)[keyof typeof Actions];
+
+type Grant = readonly [PermissionObject, readonly PermissionAction[]];
+
+const WORKSPACE_ADMIN: Grant[] = [
+  ['workspace', ['read', 'update', 'delete']],
+  ['workspace-member', ['read', 'manage']],
+];
+
+export const TENANT_ROLE_GRANTS: Record<TenantRole, Grant[]> = {
+  owner: [
+    ['tenant', ['read', 'update', 'delete']],
+    ['workspace', ['read', 'create']],
+    ['member', ['read', 'create', 'update', 'delete']],
+    ['invitation', ['read', 'create', 'delete']],
+    ['token', ['manage']],
+    ['audit', ['read']],
+    ...WORKSPACE_ADMIN,
+  ],
+  admin: [
+    ['tenant', ['read', 'update']],
+    ['workspace', ['read', 'create']],
+    ['member', ['read', 'create', 'update', 'delete']],
+    ['invitation', ['read', 'create', 'delete']],
+    ['token', ['manage']],
+    ['audit', ['read']],
+    ...WORKSPACE_ADMIN,
+  ],
+  // Members see the workspaces they are granted (workspace roles), not the whole tenant.
+  member: [
+    ['tenant', ['read']],
+    ['member', ['read']],
+    ['token', ['manage']],
+  ],
+  developer: [
+    ['tenant', ['read']],
+    ['token', ['manage']],
+  ],
+};
+
+export const WORKSPACE_ROLE_GRANTS: Record<WorkspaceRole, Grant[]> = {
+  owner: [
+    ['workspace', ['read', 'update']],
+    ['workspace-member', ['read', 'manage']],
+  ],
+  contributor: [
+    ['workspace', ['read']],
+    ['workspace-member', ['read']],
+  ],
+  reader: [
+    ['workspace', ['read']],
+    ['workspace-member', ['read']],
+  ],
+};
+
+export const tenantRoleName = (role: TenantRole) => `role:tenant:${role}`;
+export const workspaceRoleName = (role: WorkspaceRole) => `role:workspace:${role}`;
+export const userSubject = (userId: string) => `user:${userId}`;
+export const tenantDomain = (tenantId: string) => `tenant:${tenantId}`;
+export const workspaceDomain = (workspaceId: string) => `workspace:${workspaceId}`;
+
+/** casbin `p` rows: (role, domain pattern, object, action). */
+export function policyRules(): string[][] {
+  const rules: string[][] = [];
+  for (const [role, grants] of Object.entries(TENANT_ROLE_GRANTS) as [TenantRole, Grant[]][]) {
+    for (const [object, actions] of grants) {
+      for (const action of actions) rules.push([tenantRoleName(role), 'tenant:*', object, action]);
+    }
+  }
+  for (const [role, grants] of Object.entries(WORKSPACE_ROLE_GRANTS) as [WorkspaceRole, Grant[]][]) {
+    for (const [object, actions] of grants) {
+      for (const action of actions) rules.push([workspaceRoleName(role), 'workspace:*', object, action]);
+    }
+  }
+  return rules;
+}

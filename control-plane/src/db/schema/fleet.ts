@@ -1,0 +1,103 @@
+import { bigint, index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { apis } from './catalog.js';
+import { at, createdAt, id, tenantId, timestamps, version } from './columns.js';
+import { users } from './identity.js';
+
+/**
+ * A named fleet of gateway instances (one location, e.g. "eu-west on-prem"), tenant-wide.
+ * Its id is a NATS subject token (`portico.cfg.<tenant>.<gateway>`), hence lowercase ids only.
+ */
+export const gateways = pgTable(
+  'gateways',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    name: text('name').notNull(),
+    location: text('location').notNull().default(''),
+    description: text('description').notNull().default(''),
+    version: version(),
+    ...timestamps(),
+  },
+  (t) => [uniqueIndex('gateways_tenant_name_key').on(t.tenantId, t.name)],
+);
+
+/** A gateway serves only the APIs assigned to it. */
+export const gatewayApis = pgTable(
+  'gateway_apis',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    gatewayId: text('gateway_id')
+      .notNull()
+      .references(() => gateways.id, { onDelete: 'cascade' }),
+    apiId: text('api_id')
+      .notNull()
+      .references(() => apis.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('gateway_apis_gateway_api_key').on(t.gatewayId, t.apiId),
+    index('gateway_apis_tenant_api_idx').on(t.tenantId, t.apiId),
+  ],
+);
+
+/** What an agent presents to get its NATS credentials. Shown once; only the SHA-256 is kept. Always expires. */
+export const gatewayTokens = pgTable(
+  'gateway_tokens',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    gatewayId: text('gateway_id')
+      .notNull()
+      .references(() => gateways.id, { onDelete: 'cascade' }),
+    name: text('name').notNull().default(''),
+    tokenHash: text('token_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: at('expires_at').notNull(),
+    revokedAt: at('revoked_at'),
+    lastUsedAt: at('last_used_at'),
+  },
+  (t) => [
+    uniqueIndex('gateway_tokens_token_hash_key').on(t.tokenHash),
+    index('gateway_tokens_tenant_gateway_idx').on(t.tenantId, t.gatewayId),
+  ],
+);
+
+export const INSTANCE_HEALTH = ['healthy', 'degraded', 'unhealthy'] as const;
+export type InstanceHealth = (typeof INSTANCE_HEALTH)[number];
+
+/**
+ * One running agent, upserted from heartbeats (no etag: only machines write it). In sync /
+ * behind / gone is derived from `applied_revision` against the tenant's and `last_heartbeat_at`.
+ */
+export const gatewayInstances = pgTable(
+  'gateway_instances',
+  {
+    id: id(),
+    tenantId: tenantId(),
+    gatewayId: text('gateway_id')
+      .notNull()
+      .references(() => gateways.id, { onDelete: 'cascade' }),
+    /** The instance id the agent reports in heartbeats. */
+    instanceKey: text('instance_key').notNull(),
+    hostname: text('hostname').notNull().default(''),
+    agentVersion: text('agent_version').notNull().default(''),
+    appliedRevision: bigint('applied_revision', { mode: 'number' }),
+    configHash: text('config_hash'),
+    /** The last revision the agent could not apply and why; it keeps serving `applied_revision`. */
+    nackRevision: bigint('nack_revision', { mode: 'number' }),
+    nackReason: text('nack_reason'),
+    health: text('health', { enum: INSTANCE_HEALTH }).notNull().default('healthy'),
+    counters: jsonb('counters').$type<Record<string, number>>().notNull().default({}),
+    createdAt: createdAt(),
+    lastHeartbeatAt: at('last_heartbeat_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('gateway_instances_gateway_instance_key_key').on(t.gatewayId, t.instanceKey),
+    index('gateway_instances_tenant_gateway_idx').on(t.tenantId, t.gatewayId),
+    // For reaping instances that stopped sending heartbeats.
+    index('gateway_instances_last_heartbeat_idx').on(t.lastHeartbeatAt),
+  ],
+);

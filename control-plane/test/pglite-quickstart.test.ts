@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient } from './http-client.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/**
+ * The quick start as a new user runs it: no DATABASE_URL, so embedded PGlite under the data
+ * dir; the same migrations; a seeded demo tenant whose credentials work.
+ */
+describe('quick start on embedded PGlite', () => {
+  let child: ChildProcess;
+  let dataDir: string;
+  let base: string;
+  let output = '';
+  const started = Date.now();
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'portico-quickstart-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORTICO_DATA_DIR: dataDir,
+      PORTICO_PORT: String(port),
+      PORTICO_HOST: '127.0.0.1',
+    };
+    delete env.DATABASE_URL;
+    delete env.PORTICO_SECRET_KEY;
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: path.resolve(import.meta.dirname, '..'), env });
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  }, 10_000);
+
+  afterAll(async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers /readyz within 30 s', async () => {
+    let status = 0;
+    while (Date.now() - started < 30_000 && status !== 200) {
+      status = await fetch(`${base}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status, output).toBe(200);
+  }, 35_000);
+
+  it('writes the demo credentials to .data/demo.env (mode 0600) and prints them', () => {
+    const env = readFileSync(path.join(dataDir, 'demo.env'), 'utf8');
+    const email = /^PORTICO_DEMO_EMAIL=(.+)$/m.exec(env)?.[1];
+    const password = /^PORTICO_DEMO_PASSWORD=(.+)$/m.exec(env)?.[1];
+    expect(email).toBe('admin@demo.portico.local');
+    expect(password!.length).toBeGreaterThanOrEqual(16);
+    expect(statSync(path.join(dataDir, 'demo.env')).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+    expect(output).toContain(password);
+  });
+
+  it('signs in as the demo admin and signs up a new tenant on PGlite', async () => {
+    const env = readFileSync(path.join(dataDir, 'demo.env'), 'utf8');
+    const password = /^PORTICO_DEMO_PASSWORD=(.+)$/m.exec(env)![1]!;
+    const admin = new HttpClient(base);
+    const signIn = await admin.request('POST', '/api/v1/auth/sign-in', { email: 'admin@demo.portico.local', password });
+    expect(signIn.status, signIn.text).toBe(200);
+    const workspaces = await admin.request('GET', '/api/v1/workspaces');
+    expect(workspaces.json.items).toMatchObject([{ name: 'Default', isDefault: true }]);
+
+    const newcomer = new HttpClient(base);
+    const signUp = await newcomer.request('POST', '/api/v1/auth/sign-up', {
+      email: 'newcomer@example.com',
+      password: 'a long enough password',
+      name: 'Newcomer',
+      organization: 'Newco',
+    });
+    expect(signUp.status, signUp.text).toBe(200);
+    const created = await newcomer.request('POST', '/api/v1/workspaces', { name: 'Payments' });
+    expect(created.status, created.text).toBe(200);
+    const audit = await newcomer.request<{ items: { action: string }[] }>('GET', '/api/v1/audit-log');
+    expect(audit.json.items.map((e) => e.action)).toEqual(['workspace.create', 'auth.sign_up']);
+  });
+});
