@@ -34,25 +34,20 @@ const WORKSPACE_ADMIN: Grant[] = [
   ['workspace-member', ['read', 'manage']],
 ];
 
+/** Owners and admins hold the same rights; only owners touch the owner role (a handler rule). */
+const TENANT_ADMIN: Grant[] = [
+  ['tenant', ['read', 'update']],
+  ['workspace', ['read', 'create']],
+  ['member', ['read', 'create', 'update', 'delete']],
+  ['invitation', ['read', 'create', 'delete']],
+  ['token', ['manage']],
+  ['audit', ['read']],
+  ...WORKSPACE_ADMIN,
+];
+
 export const TENANT_ROLE_GRANTS: Record<TenantRole, Grant[]> = {
-  owner: [
-    ['tenant', ['read', 'update', 'delete']],
-    ['workspace', ['read', 'create']],
-    ['member', ['read', 'create', 'update', 'delete']],
-    ['invitation', ['read', 'create', 'delete']],
-    ['token', ['manage']],
-    ['audit', ['read']],
-    ...WORKSPACE_ADMIN,
-  ],
-  admin: [
-    ['tenant', ['read', 'update']],
-    ['workspace', ['read', 'create']],
-    ['member', ['read', 'create', 'update', 'delete']],
-    ['invitation', ['read', 'create', 'delete']],
-    ['token', ['manage']],
-    ['audit', ['read']],
-    ...WORKSPACE_ADMIN,
-  ],
+  owner: TENANT_ADMIN,
+  admin: TENANT_ADMIN,
   // Members see the workspaces they are granted (workspace roles), not the whole tenant.
   member: [
     ['tenant', ['read']],

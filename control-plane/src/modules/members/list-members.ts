@@ -5,7 +5,7 @@ import { tenantMembers, users } from '../../db/schema/index.js';
 import { page, paginationInput, toPage } from '../../lib/validation.js';
 import { tenantProcedure } from '../../trpc/procedures.js';
 import { tenantRole } from '../schemas.js';
-import { memberOut } from './member-rows.js';
+import { memberColumns, memberOut } from './member-rows.js';
 
 export const memberSchema = z.object({
   userId: z.string(),
@@ -25,14 +25,7 @@ export const listMembers = tenantProcedure
   .query(async ({ ctx, input }) => {
     const { where, orderBy } = keyset(tenantMembers.createdAt, tenantMembers.id, input.cursor, 'asc');
     const rows = await ctx.deps.db
-      .select({
-        id: tenantMembers.id,
-        userId: users.id,
-        email: users.email,
-        name: users.name,
-        role: tenantMembers.role,
-        createdAt: tenantMembers.createdAt,
-      })
+      .select(memberColumns)
       .from(tenantMembers)
       .innerJoin(users, eq(users.id, tenantMembers.userId))
       .where(

@@ -4,16 +4,19 @@ import { tenantMembers, users, type TenantRole } from '../../db/schema/index.js'
 import { PorticoError, notFound } from '../../errors.js';
 import type { TenantActor } from '../../trpc/procedures.js';
 
+/** A membership joined with its user, as lists and lookups return it. */
+export const memberColumns = {
+  id: tenantMembers.id,
+  userId: users.id,
+  email: users.email,
+  name: users.name,
+  role: tenantMembers.role,
+  createdAt: tenantMembers.createdAt,
+};
+
 export async function findMember(tx: Db, tenantId: string, userId: string) {
   const [row] = await tx
-    .select({
-      id: tenantMembers.id,
-      userId: users.id,
-      email: users.email,
-      name: users.name,
-      role: tenantMembers.role,
-      createdAt: tenantMembers.createdAt,
-    })
+    .select(memberColumns)
     .from(tenantMembers)
     .innerJoin(users, eq(users.id, tenantMembers.userId))
     .where(and(eq(tenantMembers.tenantId, tenantId), eq(tenantMembers.userId, userId)));
