@@ -16,6 +16,8 @@ export interface Config {
   publicUrl: string;
   /** 32-byte key for AES-256-GCM of secrets at rest. */
   secretKey: Buffer;
+  /** Where the key came from: the environment, or a file under dataDir (generated on first start). */
+  secretKeySource: 'env' | 'file';
   logLevel: string;
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes: number;
@@ -52,32 +54,34 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
  * PORTICO_SECRET_KEY is 32 bytes as base64 or hex. Without it, a key is generated once
  * and kept in `<dataDir>/secret.key` (mode 0600) so a restart can still read its secrets.
  */
-function secretKey(env: Env, dataDir: string): Buffer {
+function secretKey(env: Env, dataDir: string): { key: Buffer; source: 'env' | 'file' } {
   const raw = env.PORTICO_SECRET_KEY;
   if (raw) {
     const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
     if (key.length !== 32) throw new Error('PORTICO_SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
-    return key;
+    return { key, source: 'env' };
   }
   const file = path.join(dataDir, 'secret.key');
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  if (existsSync(file)) return { key: Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'), source: 'file' };
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32);
   writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
-  return key;
+  return { key, source: 'file' };
 }
 
 export function loadConfig(env: Env = process.env): Config {
   const port = int(env, 'PORTICO_PORT', 4000);
   const dataDir = path.resolve(env.PORTICO_DATA_DIR || '.data');
   const databaseUrl = env.DATABASE_URL || undefined;
+  const key = secretKey(env, dataDir);
   return {
     port,
     host: env.PORTICO_HOST || '0.0.0.0',
     databaseUrl,
     dataDir,
     publicUrl: (env.PORTICO_PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, ''),
-    secretKey: secretKey(env, dataDir),
+    secretKey: key.key,
+    secretKeySource: key.source,
     logLevel: env.PORTICO_LOG_LEVEL || 'info',
     bodyLimitBytes: int(env, 'PORTICO_BODY_LIMIT_BYTES', 1024 * 1024),
     sessionTtlHours: int(env, 'PORTICO_SESSION_TTL_HOURS', 24 * 7),

@@ -8,6 +8,12 @@ const logger = createLogger(config.logLevel);
 
 async function main() {
   logger.info({ driver: config.databaseUrl ? 'postgres' : 'pglite', dataDir: config.dataDir }, 'starting control plane');
+  if (config.secretKeySource === 'file') {
+    logger.warn(
+      { file: `${config.dataDir}/secret.key` },
+      'PORTICO_SECRET_KEY is not set: using a key generated under the data dir. Set PORTICO_SECRET_KEY in production and keep it stable; secrets sealed with one key cannot be read with another',
+    );
+  }
   const controlPlane = await createControlPlane(config, logger);
   // Seed before listening: once /readyz answers, the demo credentials exist.
   const demo = config.seedDemo ? await seedDemo(controlPlane.deps.db, config.dataDir) : undefined;

@@ -75,6 +75,7 @@ describe('quick start on embedded PGlite', () => {
     expect(statSync(path.join(dataDir, 'demo.env')).mode & 0o777).toBe(0o600);
     expect(statSync(path.join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
     expect(output).toContain(password);
+    expect(output).toContain('PORTICO_SECRET_KEY is not set');
   });
 
   it('signs in as the demo admin and signs up a new tenant on PGlite', async () => {
