@@ -18,7 +18,16 @@ export type ApiType = (typeof API_TYPES)[number];
 export const API_PROTOCOLS = ['http', 'https', 'ws', 'wss'] as const;
 export type ApiProtocol = (typeof API_PROTOCOLS)[number];
 
-export const API_SPEC_FORMATS = ['openapi-json', 'openapi-yaml', 'graphql-sdl', 'protobuf', 'wsdl'] as const;
+export const API_SPEC_FORMATS = [
+  'openapi-json',
+  'openapi-yaml',
+  'swagger-json',
+  'swagger-yaml',
+  'wsdl',
+  'odata-csdl',
+  'graphql-sdl',
+  'protobuf',
+] as const;
 export type ApiSpecFormat = (typeof API_SPEC_FORMATS)[number];
 
 /** Where the version goes in the request: `/path/v2/...`, a header, or a query parameter (as in Azure). */
@@ -215,6 +224,29 @@ export interface OperationResponse {
   representations?: OperationRepresentation[];
 }
 
+/** How a non-REST operation maps to its protocol; null for plain HTTP operations. */
+export type OperationBinding =
+  | {
+      kind: 'soap';
+      soapAction: string;
+      soapVersion: '1.1' | '1.2';
+      style: 'document' | 'rpc';
+      inputElement?: string;
+      outputElement?: string;
+    }
+  | {
+      kind: 'grpc';
+      service: string;
+      method: string;
+      clientStreaming: boolean;
+      serverStreaming: boolean;
+      inputType: string;
+      outputType: string;
+    }
+  | { kind: 'graphql'; operationType: 'query' | 'mutation' | 'subscription'; field: string }
+  | { kind: 'odata'; entitySet: string; entityType: string; action: 'list' | 'get' | 'create' | 'update' | 'delete' }
+  | { kind: 'websocket' };
+
 export const operations = pgTable(
   'operations',
   {
@@ -233,6 +265,9 @@ export const operations = pgTable(
     parameters: jsonb('parameters').$type<OperationParameter[]>().notNull().default([]),
     request: jsonb('request').$type<OperationRequest>(),
     responses: jsonb('responses').$type<OperationResponse[]>().notNull().default([]),
+    binding: jsonb('binding').$type<OperationBinding>(),
+    /** Grouping labels from the source spec (OpenAPI tags). */
+    tags: text('tags').array().notNull().default([]),
     version: version(),
     ...timestamps(),
   },
