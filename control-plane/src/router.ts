@@ -25,6 +25,10 @@ import { deleteWorkspace } from './modules/workspaces/delete-workspace.js';
 import { getWorkspace } from './modules/workspaces/get-workspace.js';
 import { listWorkspaces } from './modules/workspaces/list-workspaces.js';
 import { updateWorkspace } from './modules/workspaces/update-workspace.js';
+import { apisRouter } from './modules/apis/router.js';
+import { backendsRouter } from './modules/backends/router.js';
+import { gatewaysRouter } from './modules/gateways/router.js';
+import { operationsRouter } from './modules/operations/router.js';
 import { router } from './trpc/procedures.js';
 
 export const appRouter = router({
@@ -50,6 +54,10 @@ export const appRouter = router({
   }),
   tokens: router({ list: listTokens, create: createToken, revoke: revokeToken }),
   audit: router({ list: listAudit }),
+  backends: backendsRouter,
+  apis: apisRouter,
+  operations: operationsRouter,
+  gateways: gatewaysRouter,
 });
 
 export type AppRouter = typeof appRouter;

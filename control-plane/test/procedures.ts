@@ -17,6 +17,8 @@ interface JsonSchema {
   anyOf?: JsonSchema[];
   idPrefix?: string;
   default?: unknown;
+  example?: unknown;
+  examples?: unknown[];
 }
 
 export interface ProcedureInfo {
@@ -46,7 +48,10 @@ export function listProcedures(): ProcedureInfo[] {
 /** A value that satisfies a JSON schema, for fields the test does not care about. */
 export function sampleOf(schema: JsonSchema, name: string): unknown {
   if (schema.const !== undefined) return schema.const;
-  if (schema.enum) return schema.enum[0];
+  if (schema.example !== undefined) return schema.example;
+  if (schema.examples?.length) return schema.examples[0];
+  // Enums list choices from most to least privileged (roles): the last is the harmless one.
+  if (schema.enum) return schema.enum.at(-1);
   if (schema.default !== undefined) return schema.default;
   if (schema.anyOf) return sampleOf(schema.anyOf.find((s) => s.type !== 'null') ?? schema.anyOf[0]!, name);
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createHarness, errorOf, signUp, type Harness, type SignedUp } from './harness.js';
+import { createCatalogEntities } from './entities.js';
 import { invoke, listProcedures, sampleInput, sampleOf } from './procedures.js';
 
 /**
@@ -21,7 +22,8 @@ describe('tenant isolation', () => {
       c.members.invite({ email: `${label}-pending@example.com`, role: 'member' }),
     );
     const token = await owner.client.call((c) => c.tokens.create({ name: `${label} token` }));
-    return { ten: owner.tenantId, ws: ws.id, usr: member.userId, inv: invitation.id, pat: token.id };
+    const catalog = await createCatalogEntities(owner.client, ws.id);
+    return { ten: owner.tenantId, ws: ws.id, usr: member.userId, inv: invitation.id, pat: token.id, ...catalog };
   }
 
   beforeAll(async () => {

@@ -15,6 +15,9 @@ export const Objects = {
   workspaceMember: 'workspace-member',
   token: 'token',
   audit: 'audit',
+  api: 'api',
+  backend: 'backend',
+  gateway: 'gateway',
 } as const;
 export type PermissionObject = (typeof Objects)[keyof typeof Objects];
 
@@ -29,9 +32,22 @@ export type PermissionAction = (typeof Actions)[keyof typeof Actions];
 
 type Grant = readonly [PermissionObject, readonly PermissionAction[]];
 
+const CRUD = ['read', 'create', 'update', 'delete'] as const;
+
+/** The workspace's catalog: what contributors build and readers read. */
+const CATALOG_WRITE: Grant[] = [
+  ['api', CRUD],
+  ['backend', CRUD],
+];
+const CATALOG_READ: Grant[] = [
+  ['api', ['read']],
+  ['backend', ['read']],
+];
+
 const WORKSPACE_ADMIN: Grant[] = [
   ['workspace', ['read', 'update', 'delete']],
   ['workspace-member', ['read', 'manage']],
+  ...CATALOG_WRITE,
 ];
 
 /** Owners and admins hold the same rights; only owners touch the owner role (a handler rule). */
@@ -42,6 +58,8 @@ const TENANT_ADMIN: Grant[] = [
   ['invitation', ['read', 'create', 'delete']],
   ['token', ['manage']],
   ['audit', ['read']],
+  // Gateways are the tenant's fleet, run by its operators: tenant-level, not per workspace.
+  ['gateway', CRUD],
   ...WORKSPACE_ADMIN,
 ];
 
@@ -52,6 +70,7 @@ export const TENANT_ROLE_GRANTS: Record<TenantRole, Grant[]> = {
   member: [
     ['tenant', ['read']],
     ['member', ['read']],
+    ['gateway', ['read']],
     ['token', ['manage']],
   ],
   developer: [
@@ -61,18 +80,9 @@ export const TENANT_ROLE_GRANTS: Record<TenantRole, Grant[]> = {
 };
 
 export const WORKSPACE_ROLE_GRANTS: Record<WorkspaceRole, Grant[]> = {
-  owner: [
-    ['workspace', ['read', 'update']],
-    ['workspace-member', ['read', 'manage']],
-  ],
-  contributor: [
-    ['workspace', ['read']],
-    ['workspace-member', ['read']],
-  ],
-  reader: [
-    ['workspace', ['read']],
-    ['workspace-member', ['read']],
-  ],
+  owner: [['workspace', ['read', 'update']], ['workspace-member', ['read', 'manage']], ...CATALOG_WRITE],
+  contributor: [['workspace', ['read']], ['workspace-member', ['read']], ...CATALOG_WRITE],
+  reader: [['workspace', ['read']], ['workspace-member', ['read']], ...CATALOG_READ],
 };
 
 export const tenantRoleName = (role: TenantRole) => `role:tenant:${role}`;

@@ -1,0 +1,19 @@
+import type { TestClient } from './harness.js';
+import { apiEntities } from './entities/apis.js';
+import { backendEntities } from './entities/backends.js';
+import { gatewayEntities } from './entities/gateways.js';
+
+/** Entity ids keyed by their id prefix (`be`, `api`, `gw`…), as the generated suites look them up. */
+export type EntityIds = Record<string, string>;
+
+/**
+ * One of each catalog entity in a workspace, made by a caller allowed to make them. The
+ * generated isolation and role-matrix suites call every procedure with these ids, so a new
+ * entity type needs one function here — not one line per procedure.
+ */
+export async function createCatalogEntities(client: TestClient, workspaceId: string): Promise<EntityIds> {
+  const backends = await backendEntities(client, workspaceId);
+  const apis = await apiEntities(client, workspaceId, backends);
+  const gateways = await gatewayEntities(client, workspaceId, { ...backends, ...apis });
+  return { ...backends, ...apis, ...gateways };
+}
