@@ -1,0 +1,40 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { configChanges, tenants, type ConfigChangeOp, type ConfigEntityType } from '../../db/schema/index.js';
+
+export interface ConfigChange {
+  entityType: ConfigEntityType;
+  entityId: string;
+  op: ConfigChangeOp;
+}
+
+// One revision per transaction, however many entities it changes (a bulk import is one delta).
+const revisionOfTransaction = new WeakMap<Db, number>();
+
+/**
+ * Records what a mutation changed for the gateways, in the mutation's transaction. Taking the
+ * revision locks the tenant row until commit, so revisions become visible in order.
+ */
+export async function recordConfigChange(tx: Db, tenantId: string, changes: ConfigChange[]): Promise<number> {
+  let revision = revisionOfTransaction.get(tx);
+  if (revision === undefined) {
+    const [row] = await tx
+      .update(tenants)
+      .set({ configRevision: sql`${tenants.configRevision} + 1` })
+      .where(eq(tenants.id, tenantId))
+      .returning({ revision: tenants.configRevision });
+    revision = row!.revision;
+    revisionOfTransaction.set(tx, revision);
+  }
+  const rows = changes.map((c) => ({ tenantId, revision: revision, ...c }));
+  for (let i = 0; i < rows.length; i += 1000) {
+    await tx
+      .insert(configChanges)
+      .values(rows.slice(i, i + 1000))
+      .onConflictDoUpdate({
+        target: [configChanges.tenantId, configChanges.revision, configChanges.entityType, configChanges.entityId],
+        set: { op: sql`excluded.op` },
+      });
+  }
+  return revision;
+}
