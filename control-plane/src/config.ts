@@ -19,8 +19,12 @@ export interface Config {
   /** Where the key came from: the environment, or a file under dataDir (generated on first start). */
   secretKeySource: 'env' | 'file';
   logLevel: string;
-  /** Largest request body accepted, in bytes. */
+  /** Largest request body accepted, in bytes (API specs are uploaded in bodies). */
   bodyLimitBytes: number;
+  /** Fetching API specs from URLs: size and time limits, and whether private addresses are allowed. */
+  importMaxBytes: number;
+  importTimeoutMs: number;
+  importAllowPrivateUrls: boolean;
   sessionTtlHours: number;
   invitationTtlHours: number;
   /** smtp:// or smtps:// URL; unset means e-mails stay in the outbox (and the log says so). */
@@ -83,7 +87,10 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey: key.key,
     secretKeySource: key.source,
     logLevel: env.PORTICO_LOG_LEVEL || 'info',
-    bodyLimitBytes: int(env, 'PORTICO_BODY_LIMIT_BYTES', 1024 * 1024),
+    bodyLimitBytes: int(env, 'PORTICO_BODY_LIMIT_BYTES', 16 * 1024 * 1024),
+    importMaxBytes: int(env, 'PORTICO_IMPORT_MAX_BYTES', 16 * 1024 * 1024),
+    importTimeoutMs: int(env, 'PORTICO_IMPORT_TIMEOUT_MS', 10_000),
+    importAllowPrivateUrls: bool(env, 'PORTICO_IMPORT_ALLOW_PRIVATE_URLS', false),
     sessionTtlHours: int(env, 'PORTICO_SESSION_TTL_HOURS', 24 * 7),
     invitationTtlHours: int(env, 'PORTICO_INVITATION_TTL_HOURS', 24 * 7),
     smtpUrl: env.PORTICO_SMTP_URL || undefined,
