@@ -28,7 +28,10 @@ import { updateWorkspace } from './modules/workspaces/update-workspace.js';
 import { apisRouter } from './modules/apis/router.js';
 import { backendsRouter } from './modules/backends/router.js';
 import { gatewaysRouter } from './modules/gateways/router.js';
+import { groupsRouter } from './modules/groups/router.js';
 import { operationsRouter } from './modules/operations/router.js';
+import { productsRouter } from './modules/products/router.js';
+import { subscriptionsRouter } from './modules/subscriptions/router.js';
 import { router } from './trpc/procedures.js';
 
 export const appRouter = router({
@@ -58,6 +61,9 @@ export const appRouter = router({
   apis: apisRouter,
   operations: operationsRouter,
   gateways: gatewaysRouter,
+  groups: groupsRouter,
+  products: productsRouter,
+  subscriptions: subscriptionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

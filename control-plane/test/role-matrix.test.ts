@@ -54,6 +54,20 @@ const RIGHTS: Record<string, Role[]> = {
   'tenant:gateway:create': ADMINS,
   'tenant:gateway:update': ADMINS,
   'tenant:gateway:delete': ADMINS,
+  'workspace:product:read': WS_ANY,
+  'workspace:product:create': WS_WRITERS,
+  'workspace:product:update': WS_WRITERS,
+  'workspace:product:delete': WS_WRITERS,
+  'workspace:subscription:read': WS_ANY,
+  'workspace:subscription:create': WS_WRITERS,
+  'workspace:subscription:update': WS_WRITERS,
+  'workspace:subscription:delete': WS_WRITERS,
+  'tenant:group:read': TENANT_MEMBERS,
+  'tenant:group:create': ADMINS,
+  'tenant:group:update': ADMINS,
+  'tenant:group:delete': ADMINS,
+  'tenant:developer-portal:read': ALL,
+  'tenant:developer-portal:manage': ALL,
 };
 
 const procedures = listProcedures().filter((p) => p.meta?.permission?.scope !== 'public');

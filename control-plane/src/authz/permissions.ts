@@ -18,6 +18,11 @@ export const Objects = {
   api: 'api',
   backend: 'backend',
   gateway: 'gateway',
+  product: 'product',
+  subscription: 'subscription',
+  group: 'group',
+  /** What any signed-in tenant user may do as an API consumer: browse visible products, hold own subscriptions. */
+  developerPortal: 'developer-portal',
 } as const;
 export type PermissionObject = (typeof Objects)[keyof typeof Objects];
 
@@ -38,11 +43,18 @@ const CRUD = ['read', 'create', 'update', 'delete'] as const;
 const CATALOG_WRITE: Grant[] = [
   ['api', CRUD],
   ['backend', CRUD],
+  ['product', CRUD],
+  ['subscription', CRUD],
 ];
 const CATALOG_READ: Grant[] = [
   ['api', ['read']],
   ['backend', ['read']],
+  ['product', ['read']],
+  ['subscription', ['read']],
 ];
+
+/** Every tenant user is also an API consumer of the tenant's developer portal. */
+const CONSUMER: Grant[] = [['developer-portal', ['read', 'manage']]];
 
 const WORKSPACE_ADMIN: Grant[] = [
   ['workspace', ['read', 'update', 'delete']],
@@ -60,6 +72,8 @@ const TENANT_ADMIN: Grant[] = [
   ['audit', ['read']],
   // Gateways are the tenant's fleet, run by its operators: tenant-level, not per workspace.
   ['gateway', CRUD],
+  ['group', CRUD],
+  ...CONSUMER,
   ...WORKSPACE_ADMIN,
 ];
 
@@ -71,12 +85,11 @@ export const TENANT_ROLE_GRANTS: Record<TenantRole, Grant[]> = {
     ['tenant', ['read']],
     ['member', ['read']],
     ['gateway', ['read']],
+    ['group', ['read']],
+    ...CONSUMER,
     ['token', ['manage']],
   ],
-  developer: [
-    ['tenant', ['read']],
-    ['token', ['manage']],
-  ],
+  developer: [['tenant', ['read']], ['token', ['manage']], ...CONSUMER],
 };
 
 export const WORKSPACE_ROLE_GRANTS: Record<WorkspaceRole, Grant[]> = {
