@@ -30,11 +30,21 @@ export type ErrorCode = keyof typeof ErrorCatalogue;
 /** Field path (dot-joined) → messages. */
 export type FieldErrors = Record<string, string[]>;
 
+/** A problem inside a submitted document (an API spec, a policy): where it is and what is wrong. */
+export interface DocumentIssue {
+  /** JSON pointer into the document, or a policy path such as `inbound[2].rate-limit.calls`. */
+  pointer: string;
+  line?: number;
+  file?: string;
+  message: string;
+}
+
 /** The one error body every caller sees, on tRPC (`error.data.error`) and REST (`{ error }`). */
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
   fields?: FieldErrors;
+  issues?: DocumentIssue[];
   retryAfterSeconds?: number;
   requestId?: string;
 }
@@ -42,16 +52,24 @@ export interface ErrorBody {
 export class PorticoError extends TRPCError {
   readonly porticoCode: ErrorCode;
   readonly fields: FieldErrors | undefined;
+  readonly issues: DocumentIssue[] | undefined;
   readonly retryAfterSeconds: number | undefined;
 
   constructor(
     code: ErrorCode,
-    options: { message?: string; fields?: FieldErrors; cause?: unknown; retryAfterSeconds?: number } = {},
+    options: {
+      message?: string;
+      fields?: FieldErrors;
+      issues?: DocumentIssue[];
+      cause?: unknown;
+      retryAfterSeconds?: number;
+    } = {},
   ) {
     const entry = ErrorCatalogue[code];
     super({ code: entry.trpc, message: options.message ?? entry.message, cause: options.cause });
     this.porticoCode = code;
     this.fields = options.fields;
+    this.issues = options.issues;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

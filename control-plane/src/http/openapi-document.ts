@@ -18,6 +18,20 @@ const ERROR_BODY: SchemaObject = {
           description: 'Per-field messages, keyed by the dot-joined field path',
           additionalProperties: { type: 'array', items: { type: 'string' } },
         },
+        issues: {
+          type: 'array',
+          description: 'Problems inside a submitted document (API spec, policy), each with where it is',
+          items: {
+            type: 'object',
+            required: ['pointer', 'message'],
+            properties: {
+              pointer: { type: 'string', description: 'JSON pointer, or a policy path such as inbound[2].rate-limit.calls' },
+              line: { type: 'integer' },
+              file: { type: 'string' },
+              message: { type: 'string' },
+            },
+          },
+        },
         retryAfterSeconds: { type: 'integer' },
         requestId: { type: 'string' },
       },

@@ -51,6 +51,7 @@ export function toErrorBody(error: TRPCError, requestId?: string): ErrorBody {
       code: error.porticoCode,
       message: error.message,
       ...(error.fields ? { fields: error.fields } : {}),
+      ...(error.issues ? { issues: error.issues } : {}),
       ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
       ...(requestId ? { requestId } : {}),
     };

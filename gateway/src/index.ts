@@ -1,0 +1,2 @@
+/** Public entry of the gateway package. */
+export * from './schemas.js';

@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { configErrors, containing } from '../testing.js';
+import { cacheRemoveValueExample } from './example.js';
+
+describe('cache-remove-value', () => {
+  it('accepts the example', () => {
+    expect(configErrors('cache-remove-value', cacheRemoveValueExample)).toEqual([]);
+  });
+
+  it('requires a non-empty key', () => {
+    expect(configErrors('cache-remove-value', { key: '' })).toEqual([{ path: 'key', message: containing('>=1') }]);
+  });
+});

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { configErrors, containing } from '../testing.js';
+import { setBodyExample } from './example.js';
+
+describe('set-body', () => {
+  it('accepts the example', () => {
+    expect(configErrors('set-body', setBodyExample)).toEqual([]);
+  });
+
+  it('requires a value', () => {
+    expect(configErrors('set-body', {})).toEqual([{ path: 'value', message: containing('expected string') }]);
+  });
+
+  it('refuses a template engine other than liquid', () => {
+    expect(configErrors('set-body', { value: 'hello', template: 'mustache' })).toEqual([
+      { path: 'template', message: containing('"liquid"') },
+    ]);
+  });
+});
