@@ -29,7 +29,9 @@ import { apisRouter } from './modules/apis/router.js';
 import { backendsRouter } from './modules/backends/router.js';
 import { gatewaysRouter } from './modules/gateways/router.js';
 import { groupsRouter } from './modules/groups/router.js';
+import { namedValuesRouter } from './modules/named-values/router.js';
 import { operationsRouter } from './modules/operations/router.js';
+import { policiesRouter } from './modules/policies/router.js';
 import { productsRouter } from './modules/products/router.js';
 import { subscriptionsRouter } from './modules/subscriptions/router.js';
 import { router } from './trpc/procedures.js';
@@ -64,6 +66,8 @@ export const appRouter = router({
   groups: groupsRouter,
   products: productsRouter,
   subscriptions: subscriptionsRouter,
+  policies: policiesRouter,
+  namedValues: namedValuesRouter,
 });
 
 export type AppRouter = typeof appRouter;

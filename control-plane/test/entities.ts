@@ -2,6 +2,7 @@ import type { TestClient } from './harness.js';
 import { apiEntities } from './entities/apis.js';
 import { backendEntities } from './entities/backends.js';
 import { gatewayEntities } from './entities/gateways.js';
+import { policyEntities } from './entities/policies.js';
 import { productEntities } from './entities/products.js';
 
 /** Entity ids keyed by their id prefix (`be`, `api`, `gw`…), as the generated suites look them up. */
@@ -17,5 +18,6 @@ export async function createCatalogEntities(client: TestClient, workspaceId: str
   const apis = await apiEntities(client, workspaceId, backends);
   const gateways = await gatewayEntities(client, workspaceId, { ...backends, ...apis });
   const products = await productEntities(client, workspaceId, { ...backends, ...apis });
-  return { ...backends, ...apis, ...gateways, ...products };
+  const policies = await policyEntities(client, workspaceId, { ...apis });
+  return { ...backends, ...apis, ...gateways, ...products, ...policies };
 }

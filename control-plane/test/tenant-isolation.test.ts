@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, createHarness, errorOf, signUp, type Harness, type SignedUp } from './harness.js';
+import { addMember, createHarness, errorBodyOf, errorOf, signUp, type Harness, type SignedUp } from './harness.js';
 import { createCatalogEntities } from './entities.js';
 import { invoke, listProcedures, sampleInput, sampleOf } from './procedures.js';
 
@@ -62,12 +62,21 @@ describe('tenant isolation', () => {
   );
 
   it.each(cases.filter((c) => c.procedure.type === 'query' && !c.field.required))(
-    '$name as a filter → an empty page',
+    '$name as an optional input → NOT_FOUND or nothing of tenant B',
     async ({ procedure, field }) => {
-      const page = (await a.client.call((c) => invoke(c, procedure.path, { [field.name]: idsB[field.prefix] }))) as {
-        items: unknown[];
-      };
-      expect(page.items).toEqual([]);
+      const input = sampleInput(procedure.input, idsA, { [field.name]: idsB[field.prefix] });
+      let result: unknown;
+      try {
+        result = await a.client.call((c) => invoke(c, procedure.path, input));
+      } catch (error) {
+        expect(errorBodyOf(error).code).toBe('CP_ERR_NOT_FOUND');
+        return;
+      }
+      // A filter by a foreign id matches nothing: the answer carries none of B's data.
+      expect(JSON.stringify(result)).not.toMatch(
+        new RegExp([...Object.values(idsB).filter((id) => id !== idsB[field.prefix]), b.email].join('|')),
+      );
+      if (result && typeof result === 'object' && 'items' in result) expect((result as { items: unknown[] }).items).toEqual([]);
     },
   );
 

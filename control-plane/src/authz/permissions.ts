@@ -21,6 +21,10 @@ export const Objects = {
   product: 'product',
   subscription: 'subscription',
   group: 'group',
+  policy: 'policy',
+  namedValue: 'named-value',
+  /** The tenant-wide (global scope) policy document. */
+  globalPolicy: 'global-policy',
   /** What any signed-in tenant user may do as an API consumer: browse visible products, hold own subscriptions. */
   developerPortal: 'developer-portal',
 } as const;
@@ -45,12 +49,16 @@ const CATALOG_WRITE: Grant[] = [
   ['backend', CRUD],
   ['product', CRUD],
   ['subscription', CRUD],
+  ['policy', CRUD],
+  ['named-value', CRUD],
 ];
 const CATALOG_READ: Grant[] = [
   ['api', ['read']],
   ['backend', ['read']],
   ['product', ['read']],
   ['subscription', ['read']],
+  ['policy', ['read']],
+  ['named-value', ['read']],
 ];
 
 /** Every tenant user is also an API consumer of the tenant's developer portal. */
@@ -73,6 +81,7 @@ const TENANT_ADMIN: Grant[] = [
   // Gateways are the tenant's fleet, run by its operators: tenant-level, not per workspace.
   ['gateway', CRUD],
   ['group', CRUD],
+  ['global-policy', CRUD],
   ...CONSUMER,
   ...WORKSPACE_ADMIN,
 ];

@@ -41,13 +41,10 @@ export const importApi = workspaceProcedure
       workspaceId: entityId('ws', 'workspace'),
       source: z.union([
         z.strictObject({
-          content: z
-            .string()
-            .min(1)
-            .meta({
-              description: 'The spec itself',
-              example: 'openapi: 3.1.0\ninfo: { title: Sample, version: "1" }\npaths: {}',
-            }),
+          content: z.string().min(1).meta({
+            description: 'The spec itself',
+            example: 'openapi: 3.1.0\ninfo: { title: Sample, version: "1" }\npaths: {}',
+          }),
           fileName: z
             .string()
             .max(300)

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import { setTenantRole } from '../../authz/grants.js';
 import type { Db } from '../../db/client.js';
-import { tenantMembers, tenants, users, workspaces } from '../../db/schema/index.js';
+import { BUILT_IN_GROUPS, groups, tenantMembers, tenants, users, workspaces, type BuiltInGroup } from '../../db/schema/index.js';
 import { newId } from '../../lib/ids.js';
 import { slugify } from '../../lib/validation.js';
 
@@ -13,7 +13,14 @@ async function freeTenantSlug(tx: Db, name: string): Promise<string> {
   return taken ? `${base.slice(0, 50)}-${randomBytes(3).toString('hex')}` : base;
 }
 
-/** A new tenant with its default workspace, owned by `userId`. */
+/** The built-in portal groups every tenant has; their membership is implicit (modules/groups/group-membership.ts). */
+const BUILT_IN_GROUP_ROWS: Record<BuiltInGroup, { name: string; description: string }> = {
+  administrators: { name: 'Administrators', description: 'Tenant owners and admins' },
+  developers: { name: 'Developers', description: 'Every signed-in user of the tenant' },
+  guests: { name: 'Guests', description: 'Anonymous visitors of the developer portal' },
+};
+
+/** A new tenant with its default workspace and built-in groups, owned by `userId`. */
 export async function createTenant(tx: Db, userId: string, name: string) {
   const tenantId = newId('ten');
   const [tenant] = await tx
@@ -33,6 +40,9 @@ export async function createTenant(tx: Db, userId: string, name: string) {
       description: 'Created with the tenant',
     })
     .returning();
+  await tx
+    .insert(groups)
+    .values(BUILT_IN_GROUPS.map((builtIn) => ({ id: newId('grp'), tenantId, builtIn, ...BUILT_IN_GROUP_ROWS[builtIn] })));
   return { tenant: tenant!, workspace: workspace! };
 }
 

@@ -1,0 +1,18 @@
+import { router } from '../../trpc/procedures.js';
+import { effectivePolicy } from './effective-policy.js';
+import { globalPolicyRouter } from './global-policy-procedures.js';
+import {
+  apiPolicyRouter,
+  operationPolicyRouter,
+  productPolicyRouter,
+  workspacePolicyRouter,
+} from './scoped-policy-procedures.js';
+
+export const policiesRouter = router({
+  global: globalPolicyRouter,
+  workspace: workspacePolicyRouter,
+  product: productPolicyRouter,
+  api: apiPolicyRouter,
+  operation: operationPolicyRouter,
+  effective: effectivePolicy,
+});
