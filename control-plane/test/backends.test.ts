@@ -39,7 +39,7 @@ describe('backends', () => {
         requestTimeoutMs: 60_000,
         retry: null,
         circuitBreaker: null,
-        credentials: { headers: [], query: [], basic: null, authorization: null },
+        credentials: { headers: [], query: [], basic: null, authorization: null, clientCertificate: null },
         tlsVerify: true,
         version: 1,
       });
@@ -344,6 +344,7 @@ describe('backends', () => {
         query: [{ name: 'key', value: SECRET_MASK }],
         basic: { username: 'svc-portico', password: SECRET_MASK },
         authorization: null,
+        clientCertificate: null,
       });
 
       const row = await rowOf(backend.id);
@@ -372,6 +373,7 @@ describe('backends', () => {
         query: [{ name: 'key', value: SECRET_MASK }],
         basic: null,
         authorization: { scheme: 'Bearer', parameter: SECRET_MASK },
+        clientCertificate: null,
       });
       const after = await rowOf(backend.id);
       expect(after.credentials.headers!['x-api-key']).toBe(row.credentials.headers!['X-Api-Key']);
@@ -411,6 +413,52 @@ describe('backends', () => {
       );
       const row = await rowOf(backend.id);
       expect(box.open(row.credentials.headers!['X-Key']!)).toBe('new-value');
+    });
+  });
+
+  describe('client certificates', () => {
+    it('reference named values in the workspace, the key a secret one, and keep them from being deleted', async () => {
+      const missing = await errorOf(
+        create({
+          url: 'https://mtls.example',
+          credentials: { clientCertificate: { certificate: 'nope-cert', privateKey: 'nope-key' } },
+        }),
+      );
+      expect(missing.fields).toEqual({
+        'credentials.clientCertificate.certificate': ['No named value "nope-cert" in this workspace'],
+        'credentials.clientCertificate.privateKey': ['No named value "nope-key" in this workspace'],
+      });
+      await owner.client.call((c) =>
+        c.namedValues.create({ workspaceId, name: 'mtls-cert', value: '-----BEGIN CERTIFICATE-----' }),
+      );
+      const plainKey = await owner.client.call((c) =>
+        c.namedValues.create({ workspaceId, name: 'mtls-key-plain', value: 'key' }),
+      );
+      const notSecret = await errorOf(
+        create({
+          url: 'https://mtls.example',
+          credentials: { clientCertificate: { certificate: 'mtls-cert', privateKey: 'mtls-key-plain' } },
+        }),
+      );
+      expect(notSecret.fields).toEqual({
+        'credentials.clientCertificate.privateKey': ['The private key must be a secret named value'],
+      });
+      await owner.client.call((c) =>
+        c.namedValues.create({ workspaceId, name: 'mtls-key', value: '-----BEGIN PRIVATE KEY-----', secret: true }),
+      );
+      const backend = await create({
+        url: 'https://mtls.example',
+        credentials: { clientCertificate: { certificate: 'mtls-cert', privateKey: 'mtls-key' } },
+      });
+      expect(backend.credentials.clientCertificate).toEqual({ certificate: 'mtls-cert', privateKey: 'mtls-key' });
+      const listed = await owner.client.call((c) => c.namedValues.list({ workspaceId }));
+      const key = listed.items.find((v) => v.name === 'mtls-key')!;
+      const refused = await errorOf(owner.client.call((c) => c.namedValues.delete({ workspaceId, namedValueId: key.id })));
+      expect(refused.code).toBe('CP_ERR_CONFLICT');
+      expect(refused.message).toContain(`backend ${backend.name} (client certificate)`);
+      await expect(owner.client.call((c) => c.namedValues.delete({ workspaceId, namedValueId: plainKey.id }))).resolves.toEqual({
+        ok: true,
+      });
     });
   });
 });

@@ -90,6 +90,8 @@ export interface BackendCredentials {
   query?: Record<string, SealedString>;
   authorization?: { scheme: string; parameter: SealedString };
   basic?: { username: string; password: SealedString };
+  /** mTLS to the backend: names of the workspace's secret named values holding the PEM certificate (chain) and key. */
+  clientCertificate?: { certificate: string; privateKey: string };
 }
 
 export const backends = pgTable(

@@ -1,7 +1,10 @@
+import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { BackendCredentials } from '../../db/schema/index.js';
+import type { Db } from '../../db/client.js';
+import { namedValues, type BackendCredentials } from '../../db/schema/index.js';
 import { PorticoError, type FieldErrors } from '../../errors.js';
 import type { SecretBox } from '../../lib/secrets.js';
+import { namedValueNameInput } from '../named-values/named-value-fields.js';
 
 /**
  * Credentials the gateway adds to every request to the backend. Their values are sealed with
@@ -75,6 +78,14 @@ export const credentialsInput = z
       .nullable()
       .optional()
       .meta({ description: 'Sent as "Authorization: <scheme> <parameter>"' }),
+    clientCertificate: z
+      .strictObject({
+        certificate: namedValueNameInput.meta({ description: 'Named value holding the PEM certificate (chain)' }),
+        privateKey: namedValueNameInput.meta({ description: 'Secret named value holding the PEM private key' }),
+      })
+      .nullable()
+      .optional()
+      .meta({ description: 'Client certificate for mutual TLS to the backend, by reference to named values' }),
   })
   .superRefine((input, ctx) => {
     const duplicates = (list: { name: string }[] | undefined, key: 'headers' | 'query', fold: (s: string) => string) => {
@@ -111,6 +122,7 @@ export const credentialsOut = z.object({
   query: z.array(z.object({ name: z.string(), value: z.literal(SECRET_MASK) })),
   basic: z.object({ username: z.string(), password: z.literal(SECRET_MASK) }).nullable(),
   authorization: z.object({ scheme: z.string(), parameter: z.literal(SECRET_MASK) }).nullable(),
+  clientCertificate: z.object({ certificate: z.string(), privateKey: z.string() }).nullable(),
 });
 export type CredentialsOut = z.infer<typeof credentialsOut>;
 
@@ -127,6 +139,8 @@ export function maskCredentials(stored: BackendCredentials): CredentialsOut {
     query: masked(stored.query),
     basic: stored.basic ? { username: stored.basic.username, password: SECRET_MASK } : null,
     authorization: stored.authorization ? { scheme: stored.authorization.scheme, parameter: SECRET_MASK } : null,
+    // References, not secrets: the named values' own rules keep their contents hidden.
+    clientCertificate: stored.clientCertificate ?? null,
   };
 }
 
@@ -194,7 +208,41 @@ export function sealCredentials(input: CredentialsInput, stored: BackendCredenti
     }
   }
 
+  if (input.clientCertificate) credentials.clientCertificate = { ...input.clientCertificate };
+
   const first = Object.entries(errors)[0];
   if (first) throw new PorticoError('CP_ERR_VALIDATION', { message: `${first[0]}: ${first[1][0]}`, fields: errors });
   return { credentials, secretsSet };
+}
+
+/**
+ * A client certificate is referenced, not stored here: both named values must exist in the
+ * backend's workspace, and the private key must be a secret one.
+ */
+export async function assertCertificateReferences(
+  tx: Db,
+  tenantId: string,
+  workspaceId: string,
+  reference: BackendCredentials['clientCertificate'],
+): Promise<void> {
+  if (!reference) return;
+  const rows = await tx
+    .select({ name: namedValues.name, secret: namedValues.secret })
+    .from(namedValues)
+    .where(
+      and(
+        eq(namedValues.tenantId, tenantId),
+        eq(namedValues.workspaceId, workspaceId),
+        inArray(namedValues.name, [reference.certificate, reference.privateKey]),
+      ),
+    );
+  const errors: FieldErrors = {};
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  if (!byName.has(reference.certificate))
+    errors['credentials.clientCertificate.certificate'] = [`No named value "${reference.certificate}" in this workspace`];
+  const key = byName.get(reference.privateKey);
+  if (!key) errors['credentials.clientCertificate.privateKey'] = [`No named value "${reference.privateKey}" in this workspace`];
+  else if (!key.secret) errors['credentials.clientCertificate.privateKey'] = ['The private key must be a secret named value'];
+  const first = Object.entries(errors)[0];
+  if (first) throw new PorticoError('CP_ERR_VALIDATION', { message: `${first[0]}: ${first[1][0]}`, fields: errors });
 }

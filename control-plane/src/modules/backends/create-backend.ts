@@ -7,7 +7,7 @@ import { entityId, nameInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { createdDiff, recordAudit } from '../audit/record-audit.js';
 import { recordConfigChange } from '../config/record-config-change.js';
-import { credentialsInput, sealCredentials } from './backend-credentials.js';
+import { assertCertificateReferences, credentialsInput, sealCredentials } from './backend-credentials.js';
 import {
   LIMITS,
   backendUrlInput,
@@ -58,6 +58,7 @@ export const createBackend = workspaceProcedure
       const workspaceId = ctx.workspace.id;
       await assertNameFree(tx, tenantId, workspaceId, input.name);
       const { credentials } = sealCredentials(input.credentials, {}, new SecretBox(ctx.deps.config.secretKey));
+      await assertCertificateReferences(tx, tenantId, workspaceId, credentials.clientCertificate);
       const [row] = await tx
         .insert(backends)
         .values({

@@ -8,7 +8,7 @@ import { entityId, nameInput, versionInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { diffOf, recordAudit } from '../audit/record-audit.js';
 import { recordConfigChange } from '../config/record-config-change.js';
-import { credentialsInput, sealCredentials } from './backend-credentials.js';
+import { assertCertificateReferences, credentialsInput, sealCredentials } from './backend-credentials.js';
 import {
   backendUrlInput,
   circuitBreakerInput,
@@ -68,6 +68,7 @@ export const updateBackend = workspaceProcedure
       const sealed = input.credentials
         ? sealCredentials(input.credentials, before.credentials, new SecretBox(ctx.deps.config.secretKey))
         : undefined;
+      await assertCertificateReferences(tx, tenantId, before.workspaceId, sealed?.credentials.clientCertificate);
       const target =
         input.url !== undefined
           ? { url: input.url, pool: null }

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
-import { namedValues, policyDocuments, policyFragments } from '../../db/schema/index.js';
+import { backends, namedValues, policyDocuments, policyFragments } from '../../db/schema/index.js';
 import { notFound } from '../../errors.js';
 
 /** `{{name}}` in policies: letters, digits, `.`, `_` and `-`, as in Azure. */
@@ -74,5 +74,19 @@ export async function referencesTo(tx: Db, tenantId: string, workspaceId: string
         sql`${policyFragments.source} like ${needle}`,
       ),
     );
-  return [...documents.map((d) => `${d.scope} policy of ${d.scopeId}`), ...fragments.map((f) => `fragment ${f.name}`)];
+  const certificateUsers = await tx
+    .select({ name: backends.name })
+    .from(backends)
+    .where(
+      and(
+        eq(backends.tenantId, tenantId),
+        eq(backends.workspaceId, workspaceId),
+        sql`(${backends.credentials} -> 'clientCertificate' ->> 'certificate' = ${name} or ${backends.credentials} -> 'clientCertificate' ->> 'privateKey' = ${name})`,
+      ),
+    );
+  return [
+    ...documents.map((d) => `${d.scope} policy of ${d.scopeId}`),
+    ...fragments.map((f) => `fragment ${f.name}`),
+    ...certificateUsers.map((b) => `backend ${b.name} (client certificate)`),
+  ];
 }
