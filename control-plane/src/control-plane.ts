@@ -9,6 +9,7 @@ import { createApp } from './app.js';
 import type { Logger } from './lib/logger.js';
 import { SecretBox } from './lib/secrets.js';
 import { createMailer } from './mail/mailer.js';
+import { startSubscriptionExpiry } from './modules/subscriptions/expire-due-subscriptions.js';
 import type { Deps } from './trpc/context.js';
 
 export interface ControlPlane {
@@ -34,6 +35,7 @@ export async function createControlPlane(config: Config, logger: Logger, databas
   const deps: Deps = { db: db.db, config, logger, authorizer: createAuthorizer(db.db), mailer };
   const app = createApp(deps, db);
   let server: Server | undefined;
+  let stopExpiry: (() => Promise<void>) | undefined;
 
   return {
     deps,
@@ -45,6 +47,7 @@ export async function createControlPlane(config: Config, logger: Logger, databas
       server.headersTimeout = 15_000;
       server.requestTimeout = 30_000;
       mailer.start();
+      stopExpiry = startSubscriptionExpiry(db.db, logger);
       return new Promise((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.port, config.host, () => resolve((server!.address() as AddressInfo).port));
@@ -52,6 +55,7 @@ export async function createControlPlane(config: Config, logger: Logger, databas
     },
     async close() {
       await mailer.stop();
+      await stopExpiry?.();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -10,6 +10,7 @@ import {
   type SubscriptionState,
 } from '../src/db/schema/index.js';
 import { TRANSITIONS, type TransitionVerb } from '../src/modules/subscriptions/subscription-states.js';
+import { expireDueSubscriptions } from '../src/modules/subscriptions/expire-due-subscriptions.js';
 import { addMember, createHarness, errorOf, signUp, type Harness, type SignedUp } from './harness.js';
 import { tableCounts } from './table-counts.js';
 
@@ -390,6 +391,32 @@ describe('subscriptions', () => {
         owner.client.call((c) => c.subscriptions.regeneratePrimaryKey({ workspaceId: ws, subscriptionId: sub.id })),
       );
       expect(admin.code).toBe('CP_ERR_CONFLICT');
+    });
+  });
+
+  describe('expiry', () => {
+    it('the background sweep expires subscriptions past their end, audited, for the gateways', async () => {
+      const product = await portalProduct();
+      const due = await developer.client.call((c) => c.subscriptions.subscribe({ productId: product.id, name: 'Due' }));
+      const later = await developer.client.call((c) => c.subscriptions.subscribe({ productId: product.id, name: 'Later' }));
+      await h.deps.db
+        .update(subscriptions)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(eq(subscriptions.id, due.id));
+      await h.deps.db
+        .update(subscriptions)
+        .set({ expiresAt: new Date(Date.now() + 3_600_000) })
+        .where(eq(subscriptions.id, later.id));
+      expect(await expireDueSubscriptions(h.deps.db)).toBeGreaterThanOrEqual(1);
+      expect(await row(due.id)).toMatchObject({ state: 'expired', stateComment: 'Expired at the end of its term' });
+      expect((await row(later.id)).state).toBe('active');
+      expect(await lastChanges()).toContainEqual({ entityType: 'subscription', entityId: due.id, op: 'upsert' });
+      const audit = await owner.client.call((c) => c.audit.list({ targetId: due.id }));
+      expect(audit.items[0]).toMatchObject({ action: 'subscription.expire', actorId: null, actorVia: 'system' });
+      // A second sweep finds nothing more to do.
+      const again = await expireDueSubscriptions(h.deps.db);
+      expect((await row(due.id)).state).toBe('expired');
+      expect(again).toBe(0);
     });
   });
 });

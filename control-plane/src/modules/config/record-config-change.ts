@@ -8,15 +8,18 @@ export interface ConfigChange {
   op: ConfigChangeOp;
 }
 
-// One revision per transaction, however many entities it changes (a bulk import is one delta).
-const revisionOfTransaction = new WeakMap<Db, number>();
+// One revision per tenant per transaction, however many entities it changes (a bulk import is
+// one delta); a system job touching several tenants takes one revision for each.
+const revisionsOfTransaction = new WeakMap<Db, Map<string, number>>();
 
 /**
  * Records what a mutation changed for the gateways, in the mutation's transaction. Taking the
  * revision locks the tenant row until commit, so revisions become visible in order.
  */
 export async function recordConfigChange(tx: Db, tenantId: string, changes: ConfigChange[]): Promise<number> {
-  let revision = revisionOfTransaction.get(tx);
+  let revisions = revisionsOfTransaction.get(tx);
+  if (!revisions) revisionsOfTransaction.set(tx, (revisions = new Map()));
+  let revision = revisions.get(tenantId);
   if (revision === undefined) {
     const [row] = await tx
       .update(tenants)
@@ -24,7 +27,7 @@ export async function recordConfigChange(tx: Db, tenantId: string, changes: Conf
       .where(eq(tenants.id, tenantId))
       .returning({ revision: tenants.configRevision });
     revision = row!.revision;
-    revisionOfTransaction.set(tx, revision);
+    revisions.set(tenantId, revision);
   }
   const rows = changes.map((c) => ({ tenantId, revision: revision, ...c }));
   for (let i = 0; i < rows.length; i += 1000) {
