@@ -246,7 +246,15 @@ export type OperationBinding =
       outputType: string;
     }
   | { kind: 'graphql'; operationType: 'query' | 'mutation' | 'subscription'; field: string }
-  | { kind: 'odata'; entitySet: string; entityType: string; action: 'list' | 'get' | 'create' | 'update' | 'delete' }
+  | {
+      kind: 'odata';
+      /** For function and action imports: the entity set they return, or ''. */
+      entitySet: string;
+      entityType: string;
+      action: 'list' | 'get' | 'create' | 'update' | 'delete' | 'function' | 'action';
+      /** The function or action import's name. */
+      callable?: string;
+    }
   | { kind: 'websocket' };
 
 export const operations = pgTable(

@@ -100,7 +100,20 @@ describe('OData import: Northwind-like $metadata', () => {
       entityType: 'NorthwindModel.Company',
       action: 'update',
     });
-    expect(operation(api, 'TotalSales').binding).toBeNull();
+    expect(operation(api, 'TotalSales').binding).toEqual({
+      kind: 'odata',
+      entitySet: '',
+      entityType: '',
+      action: 'function',
+      callable: 'TotalSales',
+    });
+    expect(operation(api, 'PlaceOrder').binding).toEqual({
+      kind: 'odata',
+      entitySet: 'Orders',
+      entityType: '',
+      action: 'action',
+      callable: 'PlaceOrder',
+    });
   });
 
   it('describes entities with JSON Schema of their structural properties, base type’s included', async () => {

@@ -184,7 +184,6 @@ function singletonOperations(singleton: XmlElement, context: ImportContext): Imp
 /**
  * One GET per unbound overload. Primitive parameters go inline (`count={count}`); others, which
  * cannot be written inline, through parameter aliases (`lines=@lines`, sent as `?@lines=<JSON>`).
- * The binding is null: the operations table's OData binding describes entity-set actions only.
  */
 function functionImportOperations(functionImport: XmlElement, context: ImportContext): ImportedOperation[] {
   const importName = functionImport.attrs.Name ?? '';
@@ -202,7 +201,13 @@ function functionImportOperations(functionImport: XmlElement, context: ImportCon
       request: null,
       responses: [returnResponse(fn, context), ODATA_ERROR],
       tags: functionImport.attrs.EntitySet ? [functionImport.attrs.EntitySet] : [],
-      binding: null,
+      binding: {
+        kind: 'odata' as const,
+        entitySet: functionImport.attrs.EntitySet ?? '',
+        entityType: '',
+        action: 'function' as const,
+        callable: importName,
+      },
     };
   });
 }
@@ -227,7 +232,13 @@ function actionImportOperations(actionImport: XmlElement, context: ImportContext
       request: parameters.length > 0 ? jsonBody(converter.finish(body)) : null,
       responses: [returnResponse(action, context), ODATA_ERROR],
       tags: actionImport.attrs.EntitySet ? [actionImport.attrs.EntitySet] : [],
-      binding: null,
+      binding: {
+        kind: 'odata' as const,
+        entitySet: actionImport.attrs.EntitySet ?? '',
+        entityType: '',
+        action: 'action' as const,
+        callable: importName,
+      },
     },
   ];
 }
