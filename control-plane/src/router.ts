@@ -32,8 +32,11 @@ import { groupsRouter } from './modules/groups/router.js';
 import { namedValuesRouter } from './modules/named-values/router.js';
 import { operationsRouter } from './modules/operations/router.js';
 import { policiesRouter } from './modules/policies/router.js';
+import { policyFragmentsRouter } from './modules/policy-fragments/router.js';
 import { productsRouter } from './modules/products/router.js';
+import { revisionsRouter } from './modules/revisions/router.js';
 import { subscriptionsRouter } from './modules/subscriptions/router.js';
+import { versionSetsRouter } from './modules/version-sets/router.js';
 import { router } from './trpc/procedures.js';
 
 export const appRouter = router({
@@ -61,6 +64,8 @@ export const appRouter = router({
   audit: router({ list: listAudit }),
   backends: backendsRouter,
   apis: apisRouter,
+  versionSets: versionSetsRouter,
+  revisions: revisionsRouter,
   operations: operationsRouter,
   gateways: gatewaysRouter,
   groups: groupsRouter,
@@ -68,6 +73,7 @@ export const appRouter = router({
   subscriptions: subscriptionsRouter,
   policies: policiesRouter,
   namedValues: namedValuesRouter,
+  policyFragments: policyFragmentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

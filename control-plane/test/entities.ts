@@ -1,9 +1,11 @@
 import type { TestClient } from './harness.js';
 import { apiEntities } from './entities/apis.js';
 import { backendEntities } from './entities/backends.js';
+import { fragmentEntities } from './entities/fragments.js';
 import { gatewayEntities } from './entities/gateways.js';
 import { policyEntities } from './entities/policies.js';
 import { productEntities } from './entities/products.js';
+import { versionEntities } from './entities/versions.js';
 
 /** Entity ids keyed by their id prefix (`be`, `api`, `gw`…), as the generated suites look them up. */
 export type EntityIds = Record<string, string>;
@@ -19,5 +21,8 @@ export async function createCatalogEntities(client: TestClient, workspaceId: str
   const gateways = await gatewayEntities(client, workspaceId, { ...backends, ...apis });
   const products = await productEntities(client, workspaceId, { ...backends, ...apis });
   const policies = await policyEntities(client, workspaceId, { ...apis });
-  return { ...backends, ...apis, ...gateways, ...products, ...policies };
+  const fragments = await fragmentEntities(client, workspaceId, { ...apis });
+  // After the policies: the revision then holds the fixture API's policy document too.
+  const versions = await versionEntities(client, workspaceId, { ...apis });
+  return { ...backends, ...apis, ...gateways, ...products, ...policies, ...versions, ...fragments };
 }

@@ -1,4 +1,4 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, ne, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
 import { API_PROTOCOLS, apis, backends } from '../../db/schema/index.js';
@@ -31,29 +31,66 @@ export const protocolsInput = z
   .min(1, { error: 'At least one protocol' })
   .refine((list) => new Set(list).size === list.length, { error: 'Each protocol at most once' });
 
-/** Gateways route on path (+ version) across the whole tenant, so a path is unique there. */
+/**
+ * An API's version within its version set. One URL segment under the segment scheme
+ * (`/<path>/<apiVersion>/…`), a header or query value under the others, so it stays a short token.
+ */
+export const apiVersionInput = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/, {
+    error: 'Use letters, digits, ".", "_" and "-" (not at either end), such as v2 or 2024-01-01',
+  })
+  .meta({ example: 'v2', description: 'The version within its version set, such as v2 or 2024-01-01' });
+
+/**
+ * Gateways route on path (+ version) across the whole tenant, so the pair is unique there (the
+ * unique index backs this up). Beyond that, a path belongs either to one unversioned API or to
+ * the versions of one version set: the gateway finds the set by path, then the version by the
+ * set's scheme, and a second claimant at the same path would make that ambiguous.
+ */
 export async function assertPathFree(
   tx: Db,
   tenantId: string,
   path: string,
   apiVersion: string,
   exceptApiId?: string,
+  versionSetId: string | null = null,
 ): Promise<void> {
+  const samePath = and(eq(apis.tenantId, tenantId), eq(apis.path, path), exceptApiId ? ne(apis.id, exceptApiId) : undefined);
   const [taken] = await tx
     .select({ id: apis.id, name: apis.name })
     .from(apis)
+    .where(and(samePath, eq(apis.apiVersion, apiVersion)));
+  if (taken) {
+    const what = apiVersion === '' ? `The path "${path}"` : `Version "${apiVersion}" of the path "${path}"`;
+    throw new PorticoError('CP_ERR_CONFLICT', {
+      message: `${what} is used by the API "${taken.name}" (${taken.id})`,
+      fields: {
+        path: ['Already used by another API in this tenant'],
+        ...(apiVersion === '' ? {} : { apiVersion: ['This version of the path exists'] }),
+      },
+    });
+  }
+  const [other] = await tx
+    .select({ id: apis.id, name: apis.name, versionSetId: apis.versionSetId })
+    .from(apis)
     .where(
       and(
-        eq(apis.tenantId, tenantId),
-        eq(apis.path, path),
-        eq(apis.apiVersion, apiVersion),
-        exceptApiId ? ne(apis.id, exceptApiId) : undefined,
+        samePath,
+        versionSetId === null ? isNotNull(apis.versionSetId) : or(isNull(apis.versionSetId), ne(apis.versionSetId, versionSetId)),
       ),
-    );
-  if (taken) {
+    )
+    .limit(1);
+  if (other) {
+    const owner =
+      other.versionSetId === null
+        ? `the unversioned API "${other.name}" (${other.id})`
+        : `the versions of ${versionSetId === null ? 'a' : 'another'} version set (API "${other.name}", ${other.id})`;
     throw new PorticoError('CP_ERR_CONFLICT', {
-      message: `The path "${path}" is used by the API "${taken.name}" (${taken.id})`,
-      fields: { path: ['Already used by another API in this tenant'] },
+      message: `The path "${path}" belongs to ${owner}; a path belongs either to one API or to the versions of one version set`,
+      fields: { path: [`Used by ${owner}`] },
     });
   }
 }

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { API_TYPES, apis } from '../../db/schema/index.js';
 import { newId } from '../../lib/ids.js';
+import { invalidField } from '../../errors.js';
 import { entityId, nameInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { createdDiff, recordAudit } from '../audit/record-audit.js';
 import { recordConfigChange } from '../config/record-config-change.js';
+import { findVersionSet } from '../version-sets/version-set-fields.js';
 import {
   apiPathInput,
+  apiVersionInput,
   assertBackendInWorkspace,
   assertPathFree,
   headerNameInput,
@@ -23,7 +26,7 @@ export const apiSettingsInput = {
   subscriptionRequired: z.boolean(),
   subscriptionKeyHeaderName: headerNameInput,
   subscriptionKeyQueryName: queryNameInput,
-  protocols: protocolsInput,
+  protocols: protocolsInput.meta({ example: ['https'] }),
 };
 
 export const createApi = workspaceProcedure
@@ -45,13 +48,26 @@ export const createApi = workspaceProcedure
       protocols: apiSettingsInput.protocols
         .optional()
         .meta({ description: 'Defaults to ["https"], or ["wss"] for websocket APIs' }),
+      versionSetId: entityId('avs', 'version set')
+        .optional()
+        .meta({ description: 'Makes the API one version of this set (of the same workspace); give apiVersion too' }),
+      apiVersion: apiVersionInput.optional(),
     }),
   )
   .output(apiSchema)
   .mutation(({ ctx, input }) =>
     ctx.deps.db.transaction(async (tx) => {
       const { tenantId } = ctx.actor;
-      await assertPathFree(tx, tenantId, input.path, '');
+      if (input.versionSetId !== undefined && input.apiVersion === undefined)
+        throw invalidField('apiVersion', 'Required with versionSetId: the version this API is in its set');
+      if (input.apiVersion !== undefined && input.versionSetId === undefined)
+        throw invalidField('versionSetId', 'Required with apiVersion: the version set the version belongs to');
+      // Under the segment scheme the gateway serves this API at `/<path>/<apiVersion>/…`; under
+      // header or query it serves `/<path>/…` and picks the version from the set's header or
+      // query parameter. Either way one path belongs to one set (see assertPathFree).
+      const versionSet = input.versionSetId ? await findVersionSet(tx, tenantId, ctx.workspace.id, input.versionSetId) : null;
+      const apiVersion = input.apiVersion ?? '';
+      await assertPathFree(tx, tenantId, input.path, apiVersion, undefined, versionSet?.id ?? null);
       if (input.backendId) await assertBackendInWorkspace(tx, tenantId, ctx.workspace.id, input.backendId);
       const [row] = await tx
         .insert(apis)
@@ -68,6 +84,8 @@ export const createApi = workspaceProcedure
           subscriptionKeyHeaderName: input.subscriptionKeyHeaderName,
           subscriptionKeyQueryName: input.subscriptionKeyQueryName,
           protocols: input.protocols ?? (input.type === 'websocket' ? ['wss'] : ['https']),
+          versionSetId: versionSet?.id ?? null,
+          apiVersion,
         })
         .returning();
       const api = row!;
@@ -78,7 +96,13 @@ export const createApi = workspaceProcedure
         action: 'api.create',
         targetType: 'api',
         targetId: api.id,
-        diff: createdDiff({ name: api.name, path: api.path, type: api.type, backendId: api.backendId }),
+        diff: createdDiff({
+          name: api.name,
+          path: api.path,
+          type: api.type,
+          backendId: api.backendId,
+          ...(versionSet ? { versionSetId: api.versionSetId, apiVersion: api.apiVersion } : {}),
+        }),
       });
       return apiOut(api);
     }),

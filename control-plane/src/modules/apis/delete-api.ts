@@ -1,13 +1,22 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { apis, operations } from '../../db/schema/index.js';
+import { apis, gatewayApis, operations, policyDocuments, productApis, subscriptions } from '../../db/schema/index.js';
 import { entityId } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { recordConfigChange } from '../config/record-config-change.js';
+import { recordConfigChange, type ConfigChange } from '../config/record-config-change.js';
+import { gatewayApiKey } from '../gateways/gateway-apis.js';
 import { okOut } from '../schemas.js';
+import { LIVE_STATES } from '../subscriptions/subscription-states.js';
+import { transitionSubscription } from '../subscriptions/transition-subscription.js';
 import { findApi } from './api-fields.js';
 
+/**
+ * Its operations, product links, gateway assignments and revisions go by foreign key; policy
+ * documents and subscriptions point at it polymorphically (no foreign key), so they are handled
+ * here in the same transaction: the API's and its operations' documents are deleted, and live
+ * subscriptions scoped to the API are cancelled (each with its own audit row), kept as history.
+ */
 export const deleteApi = workspaceProcedure
   .meta({
     permission: { scope: 'workspace', object: 'api', action: 'delete' },
@@ -15,7 +24,7 @@ export const deleteApi = workspaceProcedure
       method: 'DELETE',
       path: '/workspaces/{workspaceId}/apis/{apiId}',
       tags: ['apis'],
-      summary: 'Delete an API and its operations',
+      summary: 'Delete an API, its operations and policies (cancelling its subscriptions)',
     },
   })
   .input(z.strictObject({ workspaceId: entityId('ws', 'workspace'), apiId: entityId('api', 'API') }))
@@ -24,19 +33,89 @@ export const deleteApi = workspaceProcedure
     ctx.deps.db.transaction(async (tx) => {
       const { tenantId } = ctx.actor;
       const api = await findApi(tx, tenantId, ctx.workspace.id, input.apiId);
-      const removed = await tx.delete(operations).where(eq(operations.apiId, api.id)).returning({ id: operations.id });
+      const live = await tx
+        .select()
+        .from(subscriptions)
+        .where(
+          and(
+            eq(subscriptions.tenantId, tenantId),
+            eq(subscriptions.scopeKind, 'api'),
+            eq(subscriptions.scopeId, api.id),
+            inArray(subscriptions.state, LIVE_STATES),
+          ),
+        )
+        .for('update');
+      for (const subscription of live) await transitionSubscription(tx, ctx, subscription, 'cancel', 'The API was deleted');
+      const removed = await tx
+        .delete(operations)
+        .where(and(eq(operations.tenantId, tenantId), eq(operations.apiId, api.id)))
+        .returning({ id: operations.id });
+      const policies = await tx
+        .delete(policyDocuments)
+        .where(
+          and(
+            eq(policyDocuments.tenantId, tenantId),
+            or(
+              and(eq(policyDocuments.scope, 'api'), eq(policyDocuments.scopeId, api.id)),
+              removed.length > 0
+                ? and(
+                    eq(policyDocuments.scope, 'operation'),
+                    inArray(
+                      policyDocuments.scopeId,
+                      removed.map((o) => o.id),
+                    ),
+                  )
+                : undefined,
+            ),
+          ),
+        )
+        .returning();
+      // Named before the cascade removes them, so the gateways learn which links went.
+      const links = await tx
+        .select({ id: productApis.id })
+        .from(productApis)
+        .where(and(eq(productApis.tenantId, tenantId), eq(productApis.apiId, api.id)));
+      const assignments = await tx
+        .select({ gatewayId: gatewayApis.gatewayId })
+        .from(gatewayApis)
+        .where(and(eq(gatewayApis.tenantId, tenantId), eq(gatewayApis.apiId, api.id)));
       await tx.delete(apis).where(and(eq(apis.id, api.id), eq(apis.tenantId, tenantId)));
+      const deleted = (entityType: ConfigChange['entityType'], entityId: string): ConfigChange => ({
+        entityType,
+        entityId,
+        op: 'delete',
+      });
       await recordConfigChange(tx, tenantId, [
-        { entityType: 'api', entityId: api.id, op: 'delete' },
-        ...removed.map((o) => ({ entityType: 'operation' as const, entityId: o.id, op: 'delete' as const })),
+        deleted('api', api.id),
+        ...removed.map((o) => deleted('operation', o.id)),
+        ...policies.map((p) => deleted('policy_document', p.id)),
+        ...links.map((l) => deleted('product_api', l.id)),
+        ...assignments.map((a) => deleted('gateway_api', gatewayApiKey(a.gatewayId, api.id))),
       ]);
+      // One row per document, as policies.*.delete writes: the audit log keeps each source.
+      for (const policy of policies) {
+        await recordAudit(tx, ctx, {
+          tenantId,
+          workspaceId: api.workspaceId,
+          action: 'policy.delete',
+          targetType: `${policy.scope}_policy`,
+          targetId: policy.scopeId,
+          diff: { source: [policy.source, null] },
+        });
+      }
       await recordAudit(tx, ctx, {
         tenantId,
         workspaceId: api.workspaceId,
         action: 'api.delete',
         targetType: 'api',
         targetId: api.id,
-        diff: { name: [api.name, null], path: [api.path, null], operations: [removed.length, null] },
+        diff: {
+          name: [api.name, null],
+          path: [api.path, null],
+          operations: [removed.length, null],
+          policies: [policies.length, null],
+          cancelledSubscriptions: [null, live.length],
+        },
       });
       return { ok: true as const };
     }),

@@ -1,12 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { apis } from '../../db/schema/index.js';
-import { PorticoError } from '../../errors.js';
+import { PorticoError, invalidField } from '../../errors.js';
 import { entityId, versionInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { diffOf, recordAudit } from '../audit/record-audit.js';
 import { recordConfigChange } from '../config/record-config-change.js';
-import { assertBackendInWorkspace, assertPathFree, findApi } from './api-fields.js';
+import { apiVersionInput, assertBackendInWorkspace, assertPathFree, findApi } from './api-fields.js';
 import { apiOut, apiSchema } from './api-out.js';
 import { apiSettingsInput } from './create-api.js';
 
@@ -33,6 +33,9 @@ export const updateApi = workspaceProcedure
       subscriptionKeyHeaderName: apiSettingsInput.subscriptionKeyHeaderName.optional(),
       subscriptionKeyQueryName: apiSettingsInput.subscriptionKeyQueryName.optional(),
       protocols: apiSettingsInput.protocols.optional(),
+      apiVersion: apiVersionInput
+        .optional()
+        .meta({ description: "The API's version within its version set (only for an API in a set)" }),
     }),
   )
   .output(apiSchema)
@@ -41,8 +44,12 @@ export const updateApi = workspaceProcedure
       const { tenantId } = ctx.actor;
       const { workspaceId: _w, apiId, version, ...changes } = input;
       const before = await findApi(tx, tenantId, ctx.workspace.id, apiId);
-      if (changes.path !== undefined && changes.path !== before.path)
-        await assertPathFree(tx, tenantId, changes.path, before.apiVersion, apiId);
+      if (changes.apiVersion !== undefined && before.versionSetId === null)
+        throw invalidField('apiVersion', 'The API belongs to no version set, so it has no version');
+      const path = changes.path ?? before.path;
+      const apiVersion = changes.apiVersion ?? before.apiVersion;
+      if (path !== before.path || apiVersion !== before.apiVersion)
+        await assertPathFree(tx, tenantId, path, apiVersion, apiId, before.versionSetId);
       if (changes.backendId) await assertBackendInWorkspace(tx, tenantId, ctx.workspace.id, changes.backendId);
       const [after] = await tx
         .update(apis)

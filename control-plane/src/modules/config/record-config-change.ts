@@ -18,7 +18,7 @@ const revisionsOfTransaction = new WeakMap<Db, Map<string, number>>();
  */
 export async function recordConfigChange(tx: Db, tenantId: string, changes: ConfigChange[]): Promise<number> {
   let revisions = revisionsOfTransaction.get(tx);
-  if (!revisions) revisionsOfTransaction.set(tx, (revisions = new Map()));
+  if (!revisions) revisionsOfTransaction.set(tx, (revisions = new Map<string, number>()));
   let revision = revisions.get(tenantId);
   if (revision === undefined) {
     const [row] = await tx

@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { revokeAllGrants } from '../../authz/grants.js';
 import { tenantDomain, workspaceDomain } from '../../authz/permissions.js';
-import { personalAccessTokens, tenantMembers, workspaceMembers } from '../../db/schema/index.js';
+import { groupMembers, personalAccessTokens, tenantMembers, workspaceMembers } from '../../db/schema/index.js';
 import { PorticoError } from '../../errors.js';
 import { entityId } from '../../lib/validation.js';
 import { tenantProcedure } from '../../trpc/procedures.js';
@@ -10,7 +10,10 @@ import { recordAudit } from '../audit/record-audit.js';
 import { okOut } from '../schemas.js';
 import { assertMayTouchRole, findMember, ownerCount } from './member-rows.js';
 
-/** Removes a member with every workspace role and access token they hold in this tenant. */
+/**
+ * Removes a member with every workspace role, custom group membership and access token they hold
+ * in this tenant. Groups only shape the portal, so no config change is recorded.
+ */
 export const removeMember = tenantProcedure
   .meta({
     permission: { scope: 'tenant', object: 'member', action: 'delete' },
@@ -31,6 +34,10 @@ export const removeMember = tenantProcedure
         .where(and(eq(workspaceMembers.tenantId, tenantId), eq(workspaceMembers.userId, input.userId)))
         .returning({ workspaceId: workspaceMembers.workspaceId });
       await tx.delete(tenantMembers).where(and(eq(tenantMembers.tenantId, tenantId), eq(tenantMembers.userId, input.userId)));
+      const groups = await tx
+        .delete(groupMembers)
+        .where(and(eq(groupMembers.tenantId, tenantId), eq(groupMembers.userId, input.userId)))
+        .returning({ groupId: groupMembers.groupId });
       await revokeAllGrants(tx, input.userId, [tenantDomain(tenantId), ...grants.map((g) => workspaceDomain(g.workspaceId))]);
       await tx
         .update(personalAccessTokens)
@@ -47,7 +54,10 @@ export const removeMember = tenantProcedure
         action: 'member.remove',
         targetType: 'user',
         targetId: input.userId,
-        diff: { role: [member.role, null] },
+        diff: {
+          role: [member.role, null],
+          ...(groups.length > 0 ? { groups: [groups.map((g) => g.groupId).sort(), null] } : {}),
+        },
       });
       return { ok: true as const };
     }),

@@ -1,28 +1,16 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { validatePolicyDocument, type PolicyDocument } from '@portico/gateway/schemas';
 import type { Db } from '../../db/client.js';
-import { namedValues, policyFragments, type PolicyFormat } from '../../db/schema/index.js';
+import { namedValues, type PolicyFormat } from '../../db/schema/index.js';
 import { PorticoError, type DocumentIssue } from '../../errors.js';
 import { namedValueReferences } from '../named-values/named-value-fields.js';
-
-function fragmentIds(value: unknown, found: Set<string>): Set<string> {
-  if (Array.isArray(value)) for (const item of value) fragmentIds(item, found);
-  else if (value && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      if (key === 'include-fragment' && child && typeof child === 'object') {
-        const id = (child as Record<string, unknown>)['fragment-id'];
-        if (typeof id === 'string') found.add(id);
-      }
-      fragmentIds(child, found);
-    }
-  }
-  return found;
-}
+import { checkDocumentIncludes } from '../policy-fragments/check-document-includes.js';
 
 /**
  * Validates a policy document against the gateway's policy catalogue (schemas, sections, CEL
  * expressions), then checks that every `{{named value}}` and fragment it uses exists in the
- * workspace. Throws CP_ERR_VALIDATION listing each problem with its path and line.
+ * workspace, and that each included fragment may run in the section that includes it. Throws
+ * CP_ERR_VALIDATION listing each problem with its path and line.
  */
 export async function checkPolicyDocument(
   tx: Db,
@@ -52,22 +40,7 @@ export async function checkPolicyDocument(
       for (const name of names.filter((n) => !knownNames.has(n)))
         issues.push({ pointer: '', message: `{{${name}}} is not a named value of this workspace` });
     }
-    const fragments = [...fragmentIds(result.document, new Set())];
-    if (fragments.length > 0) {
-      const known = await tx
-        .select({ name: policyFragments.name })
-        .from(policyFragments)
-        .where(
-          and(
-            eq(policyFragments.tenantId, tenantId),
-            eq(policyFragments.workspaceId, workspaceId),
-            inArray(policyFragments.name, fragments),
-          ),
-        );
-      const knownNames = new Set(known.map((k) => k.name));
-      for (const id of fragments.filter((f) => !knownNames.has(f)))
-        issues.push({ pointer: '', message: `fragment "${id}" does not exist in this workspace` });
-    }
+    issues.push(...(await checkDocumentIncludes(tx, tenantId, workspaceId, result.document, { source, format })));
   }
   if (issues.length > 0 || !result.ok) {
     const first = issues[0]!;

@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { productApis, products, subscriptions } from '../../db/schema/index.js';
+import { policyDocuments, productApis, products, subscriptions } from '../../db/schema/index.js';
 import { PorticoError } from '../../errors.js';
 import { entityId } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
@@ -15,7 +15,7 @@ import { findProduct } from './product-out.js';
  * As in Azure: refused while the product has live (submitted, active or suspended)
  * subscriptions, unless `deleteSubscriptions` is set — then they are cancelled, each with its
  * own audit row, and kept as history (their scope id then names a product that is gone).
- * Its API links and group visibilities go with it.
+ * Its API links, group visibilities and policy document go with it.
  */
 export const deleteProduct = workspaceProcedure
   .meta({
@@ -63,10 +63,32 @@ export const deleteProduct = workspaceProcedure
       for (const subscription of live) await transitionSubscription(tx, ctx, subscription, 'cancel', 'The product was deleted');
       const links = await tx.delete(productApis).where(eq(productApis.productId, product.id)).returning({ id: productApis.id });
       await tx.delete(products).where(and(eq(products.id, product.id), eq(products.tenantId, tenantId)));
+      // Polymorphic `scope_id`, no foreign key: the document is deleted here.
+      const [policy] = await tx
+        .delete(policyDocuments)
+        .where(
+          and(
+            eq(policyDocuments.tenantId, tenantId),
+            eq(policyDocuments.scope, 'product'),
+            eq(policyDocuments.scopeId, product.id),
+          ),
+        )
+        .returning();
       await recordConfigChange(tx, tenantId, [
         { entityType: 'product', entityId: product.id, op: 'delete' },
         ...links.map((link) => ({ entityType: 'product_api' as const, entityId: link.id, op: 'delete' as const })),
+        ...(policy ? [{ entityType: 'policy_document' as const, entityId: policy.id, op: 'delete' as const }] : []),
       ]);
+      if (policy) {
+        await recordAudit(tx, ctx, {
+          tenantId,
+          workspaceId: product.workspaceId,
+          action: 'policy.delete',
+          targetType: 'product_policy',
+          targetId: product.id,
+          diff: { source: [policy.source, null] },
+        });
+      }
       await recordAudit(tx, ctx, {
         tenantId,
         workspaceId: product.workspaceId,
