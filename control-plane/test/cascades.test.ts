@@ -197,4 +197,48 @@ describe('cascades', () => {
       .where(and(eq(auditLog.targetId, member.userId), eq(auditLog.action, 'member.remove')));
     expect(audit!.diff).toEqual({ role: ['member', null], groups: [[partners.id, beta.id].sort(), null] });
   });
+
+  it("members.remove cancels the member's live subscriptions, so their keys stop working", async () => {
+    const member = await addMember(h, owner, 'developer', undefined, 'leaver');
+    const product = await owner.client.call((c) => c.products.create({ workspaceId: ws, name: 'Leaver product' }));
+    const sub = await owner.client.call((c) =>
+      c.subscriptions.create({
+        workspaceId: ws,
+        ownerId: member.userId,
+        scope: 'product',
+        productId: product.id,
+        name: 'Leaver app',
+      }),
+    );
+    await owner.client.call((c) => c.members.remove({ userId: member.userId }));
+    const [row] = await h.deps.db.select().from(subscriptions).where(eq(subscriptions.id, sub.id));
+    expect(row).toMatchObject({ state: 'cancelled', stateComment: 'The owner left the tenant' });
+    expect(await lastChanges()).toContain(`subscription:${sub.id}:upsert`);
+  });
+
+  it('re-importing an API drops the policies of operations the document no longer has', async () => {
+    const spec = (paths: string[]) =>
+      JSON.stringify({
+        openapi: '3.0.3',
+        info: { title: 'Shrinking', version: '1' },
+        paths: Object.fromEntries(
+          paths.map((p) => [p, { get: { operationId: p.slice(1), responses: { 200: { description: 'ok' } } } }]),
+        ),
+      });
+    const imported = await owner.client.call((c) =>
+      c.apis.import({ workspaceId: ws, source: { content: spec(['/a', '/b']) }, path: 'shrinking' }),
+    );
+    const ops = await owner.client.call((c) => c.operations.list({ workspaceId: ws, apiId: imported.api.id }));
+    const b = ops.items.find((o) => o.name === 'b')!;
+    await owner.client.call((c) =>
+      c.policies.operation.set({
+        workspaceId: ws,
+        apiId: imported.api.id,
+        operationId: b.id,
+        source: 'inbound:\n  - base: {}\n',
+      }),
+    );
+    await owner.client.call((c) => c.apis.import({ workspaceId: ws, apiId: imported.api.id, source: { content: spec(['/a']) } }));
+    expect(await documentsAt([b.id])).toEqual([]);
+  });
 });

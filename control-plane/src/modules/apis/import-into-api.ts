@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { operations } from '../../db/schema/index.js';
+import { operations, policyDocuments } from '../../db/schema/index.js';
 import { PorticoError, type DocumentIssue } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import type { ConfigChange } from '../config/record-config-change.js';
@@ -49,9 +49,22 @@ export async function replaceOperations(
     .where(and(eq(operations.apiId, api.id), eq(operations.tenantId, api.tenantId)));
   const byName = new Map(existing.map((o) => [o.name, o]));
   const gone = existing.filter((o) => !names.has(o.name)).map((o) => o.id);
-  if (gone.length > 0) await tx.delete(operations).where(inArray(operations.id, gone));
-
   const changes: ConfigChange[] = gone.map((id) => ({ entityType: 'operation', entityId: id, op: 'delete' }));
+  if (gone.length > 0) {
+    await tx.delete(operations).where(inArray(operations.id, gone));
+    // Policies of operations the document no longer has would otherwise linger unattached.
+    const orphaned = await tx
+      .delete(policyDocuments)
+      .where(
+        and(
+          eq(policyDocuments.tenantId, api.tenantId),
+          eq(policyDocuments.scope, 'operation'),
+          inArray(policyDocuments.scopeId, gone),
+        ),
+      )
+      .returning({ id: policyDocuments.id });
+    changes.push(...orphaned.map((p) => ({ entityType: 'policy_document' as const, entityId: p.id, op: 'delete' as const })));
+  }
   let created = 0;
   let updated = 0;
   const now = new Date();

@@ -1,8 +1,10 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { revokeAllGrants } from '../../authz/grants.js';
 import { tenantDomain, workspaceDomain } from '../../authz/permissions.js';
-import { groupMembers, personalAccessTokens, tenantMembers, workspaceMembers } from '../../db/schema/index.js';
+import { groupMembers, personalAccessTokens, subscriptions, tenantMembers, workspaceMembers } from '../../db/schema/index.js';
+import { LIVE_STATES } from '../subscriptions/subscription-states.js';
+import { transitionSubscription } from '../subscriptions/transition-subscription.js';
 import { PorticoError } from '../../errors.js';
 import { entityId } from '../../lib/validation.js';
 import { tenantProcedure } from '../../trpc/procedures.js';
@@ -39,6 +41,19 @@ export const removeMember = tenantProcedure
         .where(and(eq(groupMembers.tenantId, tenantId), eq(groupMembers.userId, input.userId)))
         .returning({ groupId: groupMembers.groupId });
       await revokeAllGrants(tx, input.userId, [tenantDomain(tenantId), ...grants.map((g) => workspaceDomain(g.workspaceId))]);
+      // Their subscription keys must stop working with their membership.
+      const live = await tx
+        .select()
+        .from(subscriptions)
+        .where(
+          and(
+            eq(subscriptions.tenantId, tenantId),
+            eq(subscriptions.ownerId, input.userId),
+            inArray(subscriptions.state, LIVE_STATES),
+          ),
+        )
+        .for('update');
+      for (const subscription of live) await transitionSubscription(tx, ctx, subscription, 'cancel', 'The owner left the tenant');
       await tx
         .update(personalAccessTokens)
         .set({ revokedAt: new Date() })
@@ -57,6 +72,7 @@ export const removeMember = tenantProcedure
         diff: {
           role: [member.role, null],
           ...(groups.length > 0 ? { groups: [groups.map((g) => g.groupId).sort(), null] } : {}),
+          ...(live.length > 0 ? { cancelledSubscriptions: [null, live.length] } : {}),
         },
       });
       return { ok: true as const };

@@ -1,7 +1,7 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.js';
-import { backends, namedValues, policyDocuments, policyFragments } from '../../db/schema/index.js';
+import { backends, namedValues, policyDocuments, policyFragments, workspaces } from '../../db/schema/index.js';
 import { notFound } from '../../errors.js';
 
 /** `{{name}}` in policies: letters, digits, `.`, `_` and `-`, as in Azure. */
@@ -54,16 +54,15 @@ export function namedValueReferences(source: string): Set<string> {
 /** Policy documents and fragments of the workspace whose source uses `{{name}}`. */
 export async function referencesTo(tx: Db, tenantId: string, workspaceId: string, name: string): Promise<string[]> {
   const needle = `%{{${name.replace(/[\\%_]/g, '\\$&')}}}%`;
+  // The global document draws on the default workspace's named values (see policies/global-policy-procedures.ts).
+  const [workspace] = await tx.select({ isDefault: workspaces.isDefault }).from(workspaces).where(eq(workspaces.id, workspaceId));
+  const inScope = workspace?.isDefault
+    ? or(eq(policyDocuments.workspaceId, workspaceId), eq(policyDocuments.scope, 'global'))
+    : eq(policyDocuments.workspaceId, workspaceId);
   const documents = await tx
     .select({ scope: policyDocuments.scope, scopeId: policyDocuments.scopeId })
     .from(policyDocuments)
-    .where(
-      and(
-        eq(policyDocuments.tenantId, tenantId),
-        eq(policyDocuments.workspaceId, workspaceId),
-        sql`${policyDocuments.source} like ${needle}`,
-      ),
-    );
+    .where(and(eq(policyDocuments.tenantId, tenantId), inScope, sql`${policyDocuments.source} like ${needle}`));
   const fragments = await tx
     .select({ name: policyFragments.name })
     .from(policyFragments)
