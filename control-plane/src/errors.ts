@@ -76,6 +76,10 @@ export class PorticoError extends TRPCError {
 
 export const notFound = (what: string) => new PorticoError('CP_ERR_NOT_FOUND', { message: `${what} not found` });
 
+/** An update carried a stale `version`: say which is current so the caller can reload. */
+export const versionMismatch = (current: number) =>
+  new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${current}`] } });
+
 /** One field is wrong: say which and what was expected. */
 export const invalidField = (field: string, message: string) =>
   new PorticoError('CP_ERR_VALIDATION', { message: `${field}: ${message}`, fields: { [field]: [message] } });

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { apis } from '../../db/schema/index.js';
-import { PorticoError, invalidField } from '../../errors.js';
+import { invalidField, versionMismatch } from '../../errors.js';
 import { entityId, versionInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { diffOf, recordAudit } from '../audit/record-audit.js';
@@ -56,8 +56,7 @@ export const updateApi = workspaceProcedure
         .set({ ...changes, version: sql`${apis.version} + 1`, updatedAt: new Date() })
         .where(and(eq(apis.id, apiId), eq(apis.tenantId, tenantId), eq(apis.version, version)))
         .returning();
-      if (!after)
-        throw new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${before.version}`] } });
+      if (!after) throw versionMismatch(before.version);
       await recordConfigChange(tx, tenantId, [{ entityType: 'api', entityId: apiId, op: 'upsert' }]);
       await recordAudit(tx, ctx, {
         tenantId,

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { backends } from '../../db/schema/index.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { PorticoError } from '../../errors.js';
+import { versionMismatch } from '../../errors.js';
 import { SecretBox } from '../../lib/secrets.js';
 import { entityId, nameInput, versionInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
@@ -97,7 +97,7 @@ export const updateBackend = workspaceProcedure
           throw isUniqueViolation(error) ? nameTaken(input.name ?? before.name) : error;
         });
       if (!after) {
-        throw new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${before.version}`] } });
+        throw versionMismatch(before.version);
       }
       await recordConfigChange(tx, tenantId, [{ entityType: 'backend', entityId: after.id, op: 'upsert' }]);
       const diff = diffOf(backendSettings(before), backendSettings(after));

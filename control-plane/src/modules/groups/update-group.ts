@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { groups } from '../../db/schema/index.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { PorticoError } from '../../errors.js';
+import { versionMismatch } from '../../errors.js';
 import { entityId, versionInput } from '../../lib/validation.js';
 import { tenantProcedure } from '../../trpc/procedures.js';
 import { diffOf, recordAudit } from '../audit/record-audit.js';
@@ -45,7 +45,7 @@ export const updateGroup = tenantProcedure
           throw isUniqueViolation(error) ? nameTaken(input.name ?? before.name) : error;
         });
       if (!after) {
-        throw new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${before.version}`] } });
+        throw versionMismatch(before.version);
       }
       await recordAudit(tx, ctx, {
         tenantId,

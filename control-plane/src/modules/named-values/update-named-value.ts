@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { namedValues } from '../../db/schema/index.js';
-import { PorticoError } from '../../errors.js';
+import { PorticoError, versionMismatch } from '../../errors.js';
 import { SecretBox } from '../../lib/secrets.js';
 import { entityId, versionInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
@@ -64,8 +64,7 @@ export const updateNamedValue = workspaceProcedure
         })
         .where(and(eq(namedValues.id, before.id), eq(namedValues.tenantId, tenantId), eq(namedValues.version, input.version)))
         .returning();
-      if (!after)
-        throw new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${before.version}`] } });
+      if (!after) throw versionMismatch(before.version);
       await recordConfigChange(tx, tenantId, [{ entityType: 'named_value', entityId: before.id, op: 'upsert' }]);
       const shown = (isSecret: boolean, v: string | null) => (isSecret ? '(secret)' : v);
       await recordAudit(tx, ctx, {

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { operations } from '../../db/schema/index.js';
-import { PorticoError } from '../../errors.js';
+import { versionMismatch } from '../../errors.js';
 import { entityId, versionInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { findApi } from '../apis/api-fields.js';
@@ -58,8 +58,7 @@ export const updateOperation = workspaceProcedure
         .set({ ...changes, parameters, version: sql`${operations.version} + 1`, updatedAt: new Date() })
         .where(and(eq(operations.id, operationId), eq(operations.tenantId, tenantId), eq(operations.version, version)))
         .returning();
-      if (!after)
-        throw new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${before.version}`] } });
+      if (!after) throw versionMismatch(before.version);
       await recordConfigChange(tx, tenantId, [{ entityType: 'operation', entityId: operationId, op: 'upsert' }]);
       await recordAudit(tx, ctx, {
         tenantId,

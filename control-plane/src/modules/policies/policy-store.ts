@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { PolicyDocument } from '@portico/gateway/schemas';
 import type { Db } from '../../db/client.js';
 import { policyDocuments, type PolicyDocumentBody, type PolicyFormat } from '../../db/schema/index.js';
-import { PorticoError, notFound } from '../../errors.js';
+import { notFound, PorticoError, versionMismatch } from '../../errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Context } from '../../trpc/context.js';
 import { recordAudit } from '../audit/record-audit.js';
@@ -89,8 +89,7 @@ export async function savePolicyDocument(
       })
       .where(and(eq(policyDocuments.id, before.id), eq(policyDocuments.version, input.version)))
       .returning();
-    if (!row)
-      throw new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${before.version}`] } });
+    if (!row) throw versionMismatch(before.version);
   } else {
     [row] = await tx
       .insert(policyDocuments)

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { policyFragments } from '../../db/schema/index.js';
-import { PorticoError } from '../../errors.js';
+import { versionMismatch } from '../../errors.js';
 import { entityId, versionInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { diffOf, recordAudit } from '../audit/record-audit.js';
@@ -71,8 +71,7 @@ export const updatePolicyFragment = workspaceProcedure
           ),
         )
         .returning();
-      if (!after)
-        throw new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${before.version}`] } });
+      if (!after) throw versionMismatch(before.version);
       await recordConfigChange(tx, tenantId, [{ entityType: 'policy_fragment', entityId: before.id, op: 'upsert' }]);
       await recordAudit(tx, ctx, {
         tenantId,

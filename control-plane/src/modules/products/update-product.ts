@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { products } from '../../db/schema/index.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { PorticoError } from '../../errors.js';
+import { versionMismatch } from '../../errors.js';
 import { entityId, versionInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { diffOf, recordAudit } from '../audit/record-audit.js';
@@ -61,7 +61,7 @@ export const updateProduct = workspaceProcedure
           throw isUniqueViolation(error) ? nameTaken(changes.name ?? before.name) : error;
         });
       if (!after) {
-        throw new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${before.version}`] } });
+        throw versionMismatch(before.version);
       }
       await recordConfigChange(tx, tenantId, [{ entityType: 'product', entityId: after.id, op: 'upsert' }]);
       await recordAudit(tx, ctx, {

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { tenants } from '../../db/schema/index.js';
-import { PorticoError, notFound } from '../../errors.js';
+import { notFound, versionMismatch } from '../../errors.js';
 import { nameInput, versionInput } from '../../lib/validation.js';
 import { tenantProcedure } from '../../trpc/procedures.js';
 import { diffOf, recordAudit } from '../audit/record-audit.js';
@@ -24,8 +24,7 @@ export const updateTenant = tenantProcedure
         .set({ name: input.name, version: sql`${tenants.version} + 1`, updatedAt: new Date() })
         .where(and(eq(tenants.id, tenantId), eq(tenants.version, input.version)))
         .returning();
-      if (!after)
-        throw new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${before.version}`] } });
+      if (!after) throw versionMismatch(before.version);
       await recordAudit(tx, ctx, {
         tenantId,
         action: 'tenant.update',

@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { apiVersionSets } from '../../db/schema/index.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { PorticoError } from '../../errors.js';
+import { versionMismatch } from '../../errors.js';
 import { entityId, nameInput, versionInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { diffOf, recordAudit } from '../audit/record-audit.js';
@@ -75,8 +75,7 @@ export const updateVersionSet = workspaceProcedure
         .catch((error: unknown) => {
           throw isUniqueViolation(error) ? nameTaken(input.name ?? before.name) : error;
         });
-      if (!after)
-        throw new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${before.version}`] } });
+      if (!after) throw versionMismatch(before.version);
       await recordConfigChange(tx, tenantId, [{ entityType: 'api_version_set', entityId: after.id, op: 'upsert' }]);
       await recordAudit(tx, ctx, {
         tenantId,

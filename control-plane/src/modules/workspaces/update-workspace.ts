@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { workspaces } from '../../db/schema/index.js';
-import { PorticoError } from '../../errors.js';
+import { versionMismatch } from '../../errors.js';
 import { entityId, nameInput, versionInput } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { diffOf, recordAudit } from '../audit/record-audit.js';
@@ -37,8 +37,7 @@ export const updateWorkspace = workspaceProcedure
           and(eq(workspaces.id, before.id), eq(workspaces.tenantId, ctx.actor.tenantId), eq(workspaces.version, input.version)),
         )
         .returning();
-      if (!after)
-        throw new PorticoError('CP_ERR_VERSION_MISMATCH', { fields: { version: [`Current version is ${before.version}`] } });
+      if (!after) throw versionMismatch(before.version);
       await recordAudit(tx, ctx, {
         tenantId: ctx.actor.tenantId,
         workspaceId: after.id,
