@@ -15,5 +15,10 @@ export {
   type PolicyDocumentValidation,
   type ValidatePolicyDocumentOptions,
 } from './policies/validate-policy-document.js';
-export type { SourceFormat } from './policies/source-text.js';
+export {
+  parseSource as parsePolicySource,
+  type SourceFormat,
+  type ParsedSource,
+  type LineLocator,
+} from './policies/source-text.js';
 export type { Expression } from './expressions/expression-schemas.js';

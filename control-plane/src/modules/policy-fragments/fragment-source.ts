@@ -1,5 +1,4 @@
-import { validatePolicyDocument, policySections, type PolicySection } from '@portico/gateway/schemas';
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { parsePolicySource, validatePolicyDocument, policySections, type PolicySection } from '@portico/gateway/schemas';
 import type { PolicyFormat, PolicyStatement } from '../../db/schema/index.js';
 import type { DocumentIssue } from '../../errors.js';
 
@@ -8,77 +7,18 @@ export type LineOf = (path: readonly PropertyKey[]) => number | undefined;
 
 export type ParsedText = { ok: true; value: unknown; lineOf: LineOf } | { ok: false; issues: DocumentIssue[] };
 
-function locator(document: Document, lineCounter: LineCounter): LineOf {
-  const lineAt = (node: unknown) => (isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined);
-  return (path) => {
-    let node: unknown = document.contents;
-    let line = lineAt(node);
-    for (const segment of path) {
-      if (isAlias(node)) node = node.resolve(document);
-      if (isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
-        if (!pair) break;
-        line = lineAt(pair.key) ?? line;
-        node = pair.value;
-      } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
-        node = node.items[segment];
-        line = lineAt(node) ?? line;
-      } else {
-        break;
-      }
-    }
-    return line;
-  };
-}
-
-const lineAtOffset = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
-
 /**
- * Parses policy text as the gateway's validator does (JSON.parse decides what JSON is; YAML with
- * the same alias budget), keeping a line locator. The gateway exports no parser of its own, and
- * a fragment — a bare statement list — is validated as a parsed value (see checkStatementList).
+ * Parses policy text with the gateway's own parser (the one its validator uses), so a fragment —
+ * a bare statement list, validated as a parsed value (see checkStatementList) — reads exactly
+ * as a document would, with the same line locator.
  */
 export function parsePolicyText(text: string, format: PolicyFormat): ParsedText {
-  const lineCounter = new LineCounter();
-  if (format === 'json') {
-    const document = parseDocument(text, { lineCounter, schema: 'json', prettyErrors: false });
-    try {
-      const value: unknown = JSON.parse(text);
-      return { ok: true, value, lineOf: document.errors.length === 0 ? locator(document, lineCounter) : () => undefined };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const position = /at position (\d+)/.exec(message)?.[1];
-      // Node's message has no position for some errors: the same text read as YAML places them.
-      const firstYamlError = document.errors[0];
-      const line =
-        position !== undefined
-          ? lineAtOffset(text, Number(position))
-          : message.includes('end of JSON input')
-            ? lineAtOffset(text, text.length)
-            : firstYamlError && lineCounter.linePos(firstYamlError.pos[0]).line;
-      return { ok: false, issues: [{ pointer: '', ...(line !== undefined && { line }), message: `invalid JSON: ${message}` }] };
-    }
-  }
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (document.errors.length > 0) {
-    return {
-      ok: false,
-      issues: document.errors.map((e) => ({
-        pointer: '',
-        line: lineCounter.linePos(e.pos[0]).line,
-        message: `invalid YAML: ${e.message}`,
-      })),
-    };
-  }
-  try {
-    // The alias budget stops "billion laughs" texts from expanding without bound.
-    return { ok: true, value: document.toJS({ maxAliasCount: 100 }), lineOf: locator(document, lineCounter) };
-  } catch (error) {
-    return {
-      ok: false,
-      issues: [{ pointer: '', message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}` }],
-    };
-  }
+  const parsed = parsePolicySource(text, format);
+  if (parsed.ok) return { ok: true, value: parsed.value, lineOf: parsed.lineOf };
+  return {
+    ok: false,
+    issues: parsed.problems.map((p) => ({ pointer: '', ...(p.line !== undefined && { line: p.line }), message: p.message })),
+  };
 }
 
 const PLAIN_KEY = /^[A-Za-z_$@][\w$@-]*$/;
@@ -191,5 +131,5 @@ export function issuesOf(errors: StatementError[], lineOf: LineOf, prefix: reado
 /** The line of the first `{{name}}` in a text, for a named value that does not exist. */
 export function lineOfText(text: string, needle: string): number | undefined {
   const at = text.indexOf(needle);
-  return at < 0 ? undefined : lineAtOffset(text, at);
+  return at < 0 ? undefined : text.slice(0, at).split('\n').length;
 }
