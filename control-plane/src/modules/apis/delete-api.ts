@@ -1,11 +1,12 @@
-import { and, eq, inArray, or } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { apis, gatewayApis, operations, policyDocuments, productApis, subscriptions } from '../../db/schema/index.js';
+import { apis, gatewayApis, operations, productApis, subscriptions } from '../../db/schema/index.js';
 import { entityId } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { recordConfigChange, type ConfigChange } from '../config/record-config-change.js';
 import { gatewayApiKey } from '../gateways/gateway-apis.js';
+import { deleteAttachedPolicyDocuments } from '../policies/policy-store.js';
 import { okOut } from '../schemas.js';
 import { LIVE_STATES } from '../subscriptions/subscription-states.js';
 import { transitionSubscription } from '../subscriptions/transition-subscription.js';
@@ -50,26 +51,6 @@ export const deleteApi = workspaceProcedure
         .delete(operations)
         .where(and(eq(operations.tenantId, tenantId), eq(operations.apiId, api.id)))
         .returning({ id: operations.id });
-      const policies = await tx
-        .delete(policyDocuments)
-        .where(
-          and(
-            eq(policyDocuments.tenantId, tenantId),
-            or(
-              and(eq(policyDocuments.scope, 'api'), eq(policyDocuments.scopeId, api.id)),
-              removed.length > 0
-                ? and(
-                    eq(policyDocuments.scope, 'operation'),
-                    inArray(
-                      policyDocuments.scopeId,
-                      removed.map((o) => o.id),
-                    ),
-                  )
-                : undefined,
-            ),
-          ),
-        )
-        .returning();
       // Named before the cascade removes them, so the gateways learn which links went.
       const links = await tx
         .select({ id: productApis.id })
@@ -88,21 +69,13 @@ export const deleteApi = workspaceProcedure
       await recordConfigChange(tx, tenantId, [
         deleted('api', api.id),
         ...removed.map((o) => deleted('operation', o.id)),
-        ...policies.map((p) => deleted('policy_document', p.id)),
         ...links.map((l) => deleted('product_api', l.id)),
         ...assignments.map((a) => deleted('gateway_api', gatewayApiKey(a.gatewayId, api.id))),
       ]);
-      // One row per document, as policies.*.delete writes: the audit log keeps each source.
-      for (const policy of policies) {
-        await recordAudit(tx, ctx, {
-          tenantId,
-          workspaceId: api.workspaceId,
-          action: 'policy.delete',
-          targetType: `${policy.scope}_policy`,
-          targetId: policy.scopeId,
-          diff: { source: [policy.source, null] },
-        });
-      }
+      const policies = await deleteAttachedPolicyDocuments(tx, ctx, tenantId, api.workspaceId, [
+        { scope: 'api', scopeId: api.id },
+        ...removed.map((o) => ({ scope: 'operation' as const, scopeId: o.id })),
+      ]);
       await recordAudit(tx, ctx, {
         tenantId,
         workspaceId: api.workspaceId,
@@ -113,7 +86,7 @@ export const deleteApi = workspaceProcedure
           name: [api.name, null],
           path: [api.path, null],
           operations: [removed.length, null],
-          policies: [policies.length, null],
+          policies: [policies, null],
           cancelledSubscriptions: [null, live.length],
         },
       });

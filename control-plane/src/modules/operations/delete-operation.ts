@@ -1,11 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { operations, policyDocuments } from '../../db/schema/index.js';
+import { operations } from '../../db/schema/index.js';
 import { entityId } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { findApi } from '../apis/api-fields.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { recordConfigChange } from '../config/record-config-change.js';
+import { deleteAttachedPolicyDocuments } from '../policies/policy-store.js';
 import { okOut } from '../schemas.js';
 import { findOperation } from './operation-fields.js';
 
@@ -34,30 +35,8 @@ export const deleteOperation = workspaceProcedure
       const api = await findApi(tx, tenantId, ctx.workspace.id, input.apiId);
       const operation = await findOperation(tx, tenantId, api.id, input.operationId);
       await tx.delete(operations).where(and(eq(operations.id, operation.id), eq(operations.tenantId, tenantId)));
-      const [policy] = await tx
-        .delete(policyDocuments)
-        .where(
-          and(
-            eq(policyDocuments.tenantId, tenantId),
-            eq(policyDocuments.scope, 'operation'),
-            eq(policyDocuments.scopeId, operation.id),
-          ),
-        )
-        .returning();
-      await recordConfigChange(tx, tenantId, [
-        { entityType: 'operation', entityId: operation.id, op: 'delete' },
-        ...(policy ? [{ entityType: 'policy_document' as const, entityId: policy.id, op: 'delete' as const }] : []),
-      ]);
-      if (policy) {
-        await recordAudit(tx, ctx, {
-          tenantId,
-          workspaceId: api.workspaceId,
-          action: 'policy.delete',
-          targetType: 'operation_policy',
-          targetId: operation.id,
-          diff: { source: [policy.source, null] },
-        });
-      }
+      await recordConfigChange(tx, tenantId, [{ entityType: 'operation', entityId: operation.id, op: 'delete' }]);
+      await deleteAttachedPolicyDocuments(tx, ctx, tenantId, api.workspaceId, [{ scope: 'operation', scopeId: operation.id }]);
       await recordAudit(tx, ctx, {
         tenantId,
         workspaceId: api.workspaceId,

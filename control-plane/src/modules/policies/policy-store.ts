@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { PolicyDocument } from '@portico/gateway/schemas';
 import type { Db } from '../../db/client.js';
 import { policyDocuments, type PolicyDocumentBody, type PolicyFormat } from '../../db/schema/index.js';
@@ -135,4 +135,48 @@ export async function deletePolicyDocument(
     targetId: target.scopeId,
     diff: { source: [row.source, null] },
   });
+}
+
+/**
+ * Deletes the documents attached to things being deleted — `scope_id` is polymorphic, so no
+ * foreign key does it — each with its audit row (keeping the source) and config change.
+ */
+export async function deleteAttachedPolicyDocuments(
+  tx: Db,
+  ctx: Context,
+  tenantId: string,
+  workspaceId: string | null,
+  targets: PolicyTarget[],
+): Promise<number> {
+  if (targets.length === 0) return 0;
+  const idsByScope = new Map<PolicyTarget['scope'], string[]>();
+  for (const t of targets) idsByScope.set(t.scope, [...(idsByScope.get(t.scope) ?? []), t.scopeId]);
+  const removed = await tx
+    .delete(policyDocuments)
+    .where(
+      and(
+        eq(policyDocuments.tenantId, tenantId),
+        or(
+          ...[...idsByScope].map(([scope, ids]) => and(eq(policyDocuments.scope, scope), inArray(policyDocuments.scopeId, ids))),
+        ),
+      ),
+    )
+    .returning();
+  if (removed.length === 0) return 0;
+  await recordConfigChange(
+    tx,
+    tenantId,
+    removed.map((doc) => ({ entityType: 'policy_document' as const, entityId: doc.id, op: 'delete' as const })),
+  );
+  for (const doc of removed) {
+    await recordAudit(tx, ctx, {
+      tenantId,
+      workspaceId,
+      action: 'policy.delete',
+      targetType: `${doc.scope}_policy`,
+      targetId: doc.scopeId,
+      diff: { source: [doc.source, null] },
+    });
+  }
+  return removed.length;
 }

@@ -1,11 +1,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { policyDocuments, productApis, products, subscriptions } from '../../db/schema/index.js';
+import { productApis, products, subscriptions } from '../../db/schema/index.js';
 import { PorticoError } from '../../errors.js';
 import { entityId } from '../../lib/validation.js';
 import { workspaceProcedure } from '../../trpc/procedures.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { recordConfigChange } from '../config/record-config-change.js';
+import { deleteAttachedPolicyDocuments } from '../policies/policy-store.js';
 import { okOut } from '../schemas.js';
 import { LIVE_STATES } from '../subscriptions/subscription-states.js';
 import { transitionSubscription } from '../subscriptions/transition-subscription.js';
@@ -63,32 +64,11 @@ export const deleteProduct = workspaceProcedure
       for (const subscription of live) await transitionSubscription(tx, ctx, subscription, 'cancel', 'The product was deleted');
       const links = await tx.delete(productApis).where(eq(productApis.productId, product.id)).returning({ id: productApis.id });
       await tx.delete(products).where(and(eq(products.id, product.id), eq(products.tenantId, tenantId)));
-      // Polymorphic `scope_id`, no foreign key: the document is deleted here.
-      const [policy] = await tx
-        .delete(policyDocuments)
-        .where(
-          and(
-            eq(policyDocuments.tenantId, tenantId),
-            eq(policyDocuments.scope, 'product'),
-            eq(policyDocuments.scopeId, product.id),
-          ),
-        )
-        .returning();
       await recordConfigChange(tx, tenantId, [
         { entityType: 'product', entityId: product.id, op: 'delete' },
         ...links.map((link) => ({ entityType: 'product_api' as const, entityId: link.id, op: 'delete' as const })),
-        ...(policy ? [{ entityType: 'policy_document' as const, entityId: policy.id, op: 'delete' as const }] : []),
       ]);
-      if (policy) {
-        await recordAudit(tx, ctx, {
-          tenantId,
-          workspaceId: product.workspaceId,
-          action: 'policy.delete',
-          targetType: 'product_policy',
-          targetId: product.id,
-          diff: { source: [policy.source, null] },
-        });
-      }
+      await deleteAttachedPolicyDocuments(tx, ctx, tenantId, product.workspaceId, [{ scope: 'product', scopeId: product.id }]);
       await recordAudit(tx, ctx, {
         tenantId,
         workspaceId: product.workspaceId,
