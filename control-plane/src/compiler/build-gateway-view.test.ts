@@ -147,9 +147,9 @@ describe('buildGatewayView', () => {
 });
 
 /**
- * The view with every generated id replaced by `<name>` from the scenario (so placeholders
+ * The view with every generated id replaced by `<name>` from the scenario (so stand-ins
  * follow what the scenario made, not random ids), random key hashes zeroed, re-sorted by the
- * placeholders, and the hash recomputed: it then pins the canonical encoding too.
+ * stand-ins, and the hash recomputed: it then pins the canonical encoding too.
  */
 function normalise(view: GatewayView, scenario: ViewScenario): JsonValue {
   let text = JSON.stringify(toJson(GatewayViewSchema, view));

@@ -1,6 +1,6 @@
 import type { SignedUp } from '../../test/harness.js';
 
-/** Ids of what `createViewScenario` made, in creation order (the golden test's placeholders follow it). */
+/** Ids of what `createViewScenario` made, in creation order (the golden test's stand-in names follow it). */
 export interface ViewScenario {
   ids: Record<string, string>;
   keys: Record<string, string>;

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { apis, gatewayApis, operations, productApis, subscriptions } from '../../db/schema/index.js';
 import { entityId } from '../../lib/validation.js';
@@ -8,8 +8,7 @@ import { recordConfigChange, type ConfigChange } from '../config/record-config-c
 import { gatewayApiKey } from '../gateways/gateway-apis.js';
 import { deleteAttachedPolicyDocuments } from '../policies/policy-store.js';
 import { okOut } from '../schemas.js';
-import { LIVE_STATES } from '../subscriptions/subscription-states.js';
-import { transitionSubscription } from '../subscriptions/transition-subscription.js';
+import { cancelSubscriptions, lockLiveSubscriptions } from '../subscriptions/live-subscriptions.js';
 import { findApi } from './api-fields.js';
 
 /**
@@ -34,19 +33,12 @@ export const deleteApi = workspaceProcedure
     ctx.deps.db.transaction(async (tx) => {
       const { tenantId } = ctx.actor;
       const api = await findApi(tx, tenantId, ctx.workspace.id, input.apiId);
-      const live = await tx
-        .select()
-        .from(subscriptions)
-        .where(
-          and(
-            eq(subscriptions.tenantId, tenantId),
-            eq(subscriptions.scopeKind, 'api'),
-            eq(subscriptions.scopeId, api.id),
-            inArray(subscriptions.state, LIVE_STATES),
-          ),
-        )
-        .for('update');
-      for (const subscription of live) await transitionSubscription(tx, ctx, subscription, 'cancel', 'The API was deleted');
+      const live = await lockLiveSubscriptions(
+        tx,
+        tenantId,
+        and(eq(subscriptions.scopeKind, 'api'), eq(subscriptions.scopeId, api.id)),
+      );
+      await cancelSubscriptions(tx, ctx, live, 'The API was deleted');
       const removed = await tx
         .delete(operations)
         .where(and(eq(operations.tenantId, tenantId), eq(operations.apiId, api.id)))

@@ -1,10 +1,9 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { revokeAllGrants } from '../../authz/grants.js';
 import { tenantDomain, workspaceDomain } from '../../authz/permissions.js';
 import { groupMembers, personalAccessTokens, subscriptions, tenantMembers, workspaceMembers } from '../../db/schema/index.js';
-import { LIVE_STATES } from '../subscriptions/subscription-states.js';
-import { transitionSubscription } from '../subscriptions/transition-subscription.js';
+import { cancelSubscriptions, lockLiveSubscriptions } from '../subscriptions/live-subscriptions.js';
 import { PorticoError } from '../../errors.js';
 import { entityId } from '../../lib/validation.js';
 import { tenantProcedure } from '../../trpc/procedures.js';
@@ -42,18 +41,8 @@ export const removeMember = tenantProcedure
         .returning({ groupId: groupMembers.groupId });
       await revokeAllGrants(tx, input.userId, [tenantDomain(tenantId), ...grants.map((g) => workspaceDomain(g.workspaceId))]);
       // Their subscription keys must stop working with their membership.
-      const live = await tx
-        .select()
-        .from(subscriptions)
-        .where(
-          and(
-            eq(subscriptions.tenantId, tenantId),
-            eq(subscriptions.ownerId, input.userId),
-            inArray(subscriptions.state, LIVE_STATES),
-          ),
-        )
-        .for('update');
-      for (const subscription of live) await transitionSubscription(tx, ctx, subscription, 'cancel', 'The owner left the tenant');
+      const live = await lockLiveSubscriptions(tx, tenantId, eq(subscriptions.ownerId, input.userId));
+      await cancelSubscriptions(tx, ctx, live, 'The owner left the tenant');
       await tx
         .update(personalAccessTokens)
         .set({ revokedAt: new Date() })

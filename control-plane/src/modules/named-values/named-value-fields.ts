@@ -46,7 +46,7 @@ export async function findNamedValue(tx: Db, tenantId: string, workspaceId: stri
   return row;
 }
 
-/** `{{name}}` placeholders in a policy source. */
+/** `{{name}}` references in a policy source. */
 export function namedValueReferences(source: string): Set<string> {
   return new Set([...source.matchAll(/\{\{([A-Za-z0-9._-]+)\}\}/g)].map((m) => m[1]!));
 }

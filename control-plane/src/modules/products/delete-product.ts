@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { productApis, products, subscriptions } from '../../db/schema/index.js';
 import { PorticoError } from '../../errors.js';
@@ -8,8 +8,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { recordConfigChange } from '../config/record-config-change.js';
 import { deleteAttachedPolicyDocuments } from '../policies/policy-store.js';
 import { okOut } from '../schemas.js';
-import { LIVE_STATES } from '../subscriptions/subscription-states.js';
-import { transitionSubscription } from '../subscriptions/transition-subscription.js';
+import { cancelSubscriptions, lockLiveSubscriptions } from '../subscriptions/live-subscriptions.js';
 import { findProduct } from './product-out.js';
 
 /**
@@ -43,25 +42,18 @@ export const deleteProduct = workspaceProcedure
     ctx.deps.db.transaction(async (tx) => {
       const { tenantId } = ctx.actor;
       const product = await findProduct(tx, tenantId, ctx.workspace.id, input.productId);
-      const live = await tx
-        .select()
-        .from(subscriptions)
-        .where(
-          and(
-            eq(subscriptions.tenantId, tenantId),
-            eq(subscriptions.scopeKind, 'product'),
-            eq(subscriptions.scopeId, product.id),
-            inArray(subscriptions.state, LIVE_STATES),
-          ),
-        )
-        .for('update');
+      const live = await lockLiveSubscriptions(
+        tx,
+        tenantId,
+        and(eq(subscriptions.scopeKind, 'product'), eq(subscriptions.scopeId, product.id)),
+      );
       if (live.length > 0 && !input.deleteSubscriptions) {
         throw new PorticoError('CP_ERR_CONFLICT', {
           message: `The product has ${live.length} live subscription(s); cancel them first, or pass deleteSubscriptions: true`,
           fields: { deleteSubscriptions: [`${live.length} live subscription(s) would be cancelled`] },
         });
       }
-      for (const subscription of live) await transitionSubscription(tx, ctx, subscription, 'cancel', 'The product was deleted');
+      await cancelSubscriptions(tx, ctx, live, 'The product was deleted');
       const links = await tx.delete(productApis).where(eq(productApis.productId, product.id)).returning({ id: productApis.id });
       await tx.delete(products).where(and(eq(products.id, product.id), eq(products.tenantId, tenantId)));
       await recordConfigChange(tx, tenantId, [

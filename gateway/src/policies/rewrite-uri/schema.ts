@@ -3,7 +3,7 @@ import { orExpression } from '../../expressions/expression-schemas.js';
 import { configObject } from '../fields.js';
 
 /**
- * rewrite-uri: replaces the path (and query) sent to the backend; `{name}` placeholders take
+ * rewrite-uri: replaces the path (and query) sent to the backend; `{name}` template variables take
  * the values bound by the operation's URL template.
  *
  * @example { "rewrite-uri": { "template": "/v2/orders/{id}", "copy-unmatched-params": false } }
