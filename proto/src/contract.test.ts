@@ -40,7 +40,7 @@ describe('the proto contract', () => {
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 
   it('round-trips a view and a delta in binary', () => {
     const view = create(GatewayViewSchema, {

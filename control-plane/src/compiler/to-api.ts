@@ -45,6 +45,7 @@ export function toApi(row: ApiRow, versionSet: VersionSetRow | undefined, operat
     subscriptionKeyQueryName: row.subscriptionKeyQueryName,
     backendId: row.backendId ?? '',
     operations: operationRows.map(toOperation),
+    workspaceId: row.workspaceId,
   });
 }
 

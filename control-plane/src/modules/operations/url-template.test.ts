@@ -8,6 +8,8 @@ describe('URL templates', () => {
     ['/users/{userId}/orders/{order_id}', ['userId', 'order_id'], '/users/{}/orders/{}'],
     ['/files/{name}.{ext}', ['name', 'ext'], '/files/{}.{}'],
     ['/v1/items:search', [], '/v1/items:search'],
+    ['/*', [], '/*'],
+    ['/files/{bucket}/*', ['bucket'], '/files/{}/*'],
   ])('%s is valid', (template, parameters, shape) => {
     expect(parseUrlTemplate(template)).toEqual({ ok: true, value: { parameters, shape } });
   });
@@ -21,6 +23,7 @@ describe('URL templates', () => {
     ['/users/{1d}', 'Parameter name "{1d}" must start with a letter or "_" and use letters, digits, "_", "." or "-"'],
     ['/users/{id}/x/{id}', 'Parameter "{id}" appears twice'],
     ['/users/a b', 'Characters not allowed in a URL path: "a b"'],
+    ['/files/{*path}', 'Use a last segment "*" for a wildcard, not "{*path}"'],
   ])('%s is refused', (template, message) => {
     expect(parseUrlTemplate(template)).toEqual({ ok: false, message });
   });

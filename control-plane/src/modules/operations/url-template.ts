@@ -19,7 +19,12 @@ export function parseUrlTemplate(template: string): { ok: true; value: ParsedTem
   if (template.length > 1 && template.endsWith('/')) return { ok: false, message: 'Must not end with "/"' };
   if (template.includes('//')) return { ok: false, message: 'Empty path segment ("//")' };
   const parameters: string[] = [];
-  for (const segment of template.slice(1).split('/')) {
+  const segments = template.slice(1).split('/');
+  for (const [index, segment] of segments.entries()) {
+    // Azure's wildcard: a last segment `*` matches the rest of the path (a catch-all operation).
+    if (segment === '*' && index === segments.length - 1) continue;
+    if (segment.includes('*') && segment.startsWith('{'))
+      return { ok: false, message: `Use a last segment "*" for a wildcard, not "${segment}"` };
     const literal = segment.replace(PARAMETER, (_, name: string) => {
       parameters.push(name);
       return '';

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file portico/config/v1/distribution.proto.
  */
 export const file_portico_config_v1_distribution: GenFile = /*@__PURE__*/
-  fileDesc("CiRwb3J0aWNvL2NvbmZpZy92MS9kaXN0cmlidXRpb24ucHJvdG8SEXBvcnRpY28uY29uZmlnLnYxIj0KD1NuYXBzaG90UmVxdWVzdBITCgtpbnN0YW5jZV9pZBgBIAEoCRIVCg1oYXZlX3JldmlzaW9uGAIgASgEImMKDVNuYXBzaG90Q2h1bmsSEAoIcmV2aXNpb24YASABKAQSFAoMY29udGVudF9oYXNoGAIgASgJEg0KBWluZGV4GAMgASgNEg0KBWNvdW50GAQgASgNEgwKBGRhdGEYBSABKAwi8QQKBURlbHRhEhUKDWZyb21fcmV2aXNpb24YASABKAQSEwoLdG9fcmV2aXNpb24YAiABKAQSFAoMY29udGVudF9oYXNoGAMgASgJEi0KDXVwc2VydGVkX2FwaXMYBCADKAsyFi5wb3J0aWNvLmNvbmZpZy52MS5BcGkSFwoPcmVtb3ZlZF9hcGlfaWRzGAUgAygJEjUKEXVwc2VydGVkX2JhY2tlbmRzGAYgAygLMhoucG9ydGljby5jb25maWcudjEuQmFja2VuZBIbChNyZW1vdmVkX2JhY2tlbmRfaWRzGAcgAygJEjUKEXVwc2VydGVkX3Byb2R1Y3RzGAggAygLMhoucG9ydGljby5jb25maWcudjEuUHJvZHVjdBIbChNyZW1vdmVkX3Byb2R1Y3RfaWRzGAkgAygJEj8KFnVwc2VydGVkX3N1YnNjcmlwdGlvbnMYCiADKAsyHy5wb3J0aWNvLmNvbmZpZy52MS5TdWJzY3JpcHRpb24SIAoYcmVtb3ZlZF9zdWJzY3JpcHRpb25faWRzGAsgAygJEjwKFXVwc2VydGVkX25hbWVkX3ZhbHVlcxgMIAMoCzIdLnBvcnRpY28uY29uZmlnLnYxLk5hbWVkVmFsdWUSIQoZcmVtb3ZlZF9uYW1lZF92YWx1ZV9uYW1lcxgNIAMoCRI3ChJ1cHNlcnRlZF9waXBlbGluZXMYDiADKAsyGy5wb3J0aWNvLmNvbmZpZy52MS5QaXBlbGluZRI5ChFyZW1vdmVkX3BpcGVsaW5lcxgPIAMoCzIeLnBvcnRpY28uY29uZmlnLnYxLlBpcGVsaW5lS2V5IjcKC1BpcGVsaW5lS2V5EhQKDG9wZXJhdGlvbl9pZBgBIAEoCRISCgpwcm9kdWN0X2lkGAIgASgJImoKC0FwcGx5UmVzdWx0EhMKC2luc3RhbmNlX2lkGAEgASgJEhAKCHJldmlzaW9uGAIgASgEEhQKDGNvbnRlbnRfaGFzaBgDIAEoCRIPCgdhcHBsaWVkGAQgASgIEg0KBWVycm9yGAUgASgJYgZwcm90bzM", [file_portico_config_v1_view]);
+  fileDesc("CiRwb3J0aWNvL2NvbmZpZy92MS9kaXN0cmlidXRpb24ucHJvdG8SEXBvcnRpY28uY29uZmlnLnYxIlMKD1NuYXBzaG90UmVxdWVzdBITCgtpbnN0YW5jZV9pZBgBIAEoCRIVCg1oYXZlX3JldmlzaW9uGAIgASgEEhQKDGFjY2Vzc190b2tlbhgDIAEoCSJyCg1TbmFwc2hvdENodW5rEhAKCHJldmlzaW9uGAEgASgEEhQKDGNvbnRlbnRfaGFzaBgCIAEoCRINCgVpbmRleBgDIAEoDRINCgVjb3VudBgEIAEoDRIMCgRkYXRhGAUgASgMEg0KBWVycm9yGAYgASgJIoEFCgVEZWx0YRIVCg1mcm9tX3JldmlzaW9uGAEgASgEEhMKC3RvX3JldmlzaW9uGAIgASgEEhQKDGNvbnRlbnRfaGFzaBgDIAEoCRItCg11cHNlcnRlZF9hcGlzGAQgAygLMhYucG9ydGljby5jb25maWcudjEuQXBpEhcKD3JlbW92ZWRfYXBpX2lkcxgFIAMoCRI1ChF1cHNlcnRlZF9iYWNrZW5kcxgGIAMoCzIaLnBvcnRpY28uY29uZmlnLnYxLkJhY2tlbmQSGwoTcmVtb3ZlZF9iYWNrZW5kX2lkcxgHIAMoCRI1ChF1cHNlcnRlZF9wcm9kdWN0cxgIIAMoCzIaLnBvcnRpY28uY29uZmlnLnYxLlByb2R1Y3QSGwoTcmVtb3ZlZF9wcm9kdWN0X2lkcxgJIAMoCRI/ChZ1cHNlcnRlZF9zdWJzY3JpcHRpb25zGAogAygLMh8ucG9ydGljby5jb25maWcudjEuU3Vic2NyaXB0aW9uEiAKGHJlbW92ZWRfc3Vic2NyaXB0aW9uX2lkcxgLIAMoCRI8ChV1cHNlcnRlZF9uYW1lZF92YWx1ZXMYDCADKAsyHS5wb3J0aWNvLmNvbmZpZy52MS5OYW1lZFZhbHVlEiEKGXJlbW92ZWRfbmFtZWRfdmFsdWVfbmFtZXMYDSADKAkSNwoSdXBzZXJ0ZWRfcGlwZWxpbmVzGA4gAygLMhsucG9ydGljby5jb25maWcudjEuUGlwZWxpbmUSOQoRcmVtb3ZlZF9waXBlbGluZXMYDyADKAsyHi5wb3J0aWNvLmNvbmZpZy52MS5QaXBlbGluZUtleRIOCgZyZXN5bmMYECABKAgiNwoLUGlwZWxpbmVLZXkSFAoMb3BlcmF0aW9uX2lkGAEgASgJEhIKCnByb2R1Y3RfaWQYAiABKAkiagoLQXBwbHlSZXN1bHQSEwoLaW5zdGFuY2VfaWQYASABKAkSEAoIcmV2aXNpb24YAiABKAQSFAoMY29udGVudF9oYXNoGAMgASgJEg8KB2FwcGxpZWQYBCABKAgSDQoFZXJyb3IYBSABKAliBnByb3RvMw", [file_portico_config_v1_view]);
 
 /**
  * Request/reply on `portico.cfg.snapshot.<tenant>.<gateway>`.
@@ -31,6 +31,13 @@ export type SnapshotRequest = Message<"portico.config.v1.SnapshotRequest"> & {
    * @generated from field: uint64 have_revision = 2;
    */
   haveRevision: bigint;
+
+  /**
+   * The gateway's access token (issued by the control plane, checked by hash).
+   *
+   * @generated from field: string access_token = 3;
+   */
+  accessToken: string;
 };
 
 /**
@@ -71,6 +78,13 @@ export type SnapshotChunk = Message<"portico.config.v1.SnapshotChunk"> & {
    * @generated from field: bytes data = 5;
    */
   data: Uint8Array;
+
+  /**
+   * Set instead of data when the request was refused (unknown gateway, bad token): one chunk, count 1.
+   *
+   * @generated from field: string error = 6;
+   */
+  error: string;
 };
 
 /**
@@ -163,6 +177,14 @@ export type Delta = Message<"portico.config.v1.Delta"> & {
    * @generated from field: repeated portico.config.v1.PipelineKey removed_pipelines = 15;
    */
   removedPipelines: PipelineKey[];
+
+  /**
+   * No entities: the publisher lost track of this gateway's state (e.g. it restarted), so the
+   * gateway must fetch a snapshot unless it already runs `content_hash`.
+   *
+   * @generated from field: bool resync = 16;
+   */
+  resync: boolean;
 };
 
 /**

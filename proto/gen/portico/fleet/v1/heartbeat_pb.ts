@@ -4,13 +4,15 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { ApplyResult } from "../../config/v1/distribution_pb.js";
+import { file_portico_config_v1_distribution } from "../../config/v1/distribution_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file portico/fleet/v1/heartbeat.proto.
  */
 export const file_portico_fleet_v1_heartbeat: GenFile = /*@__PURE__*/
-  fileDesc("CiBwb3J0aWNvL2ZsZWV0L3YxL2hlYXJ0YmVhdC5wcm90bxIQcG9ydGljby5mbGVldC52MSK0AgoJSGVhcnRiZWF0EhMKC2luc3RhbmNlX2lkGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEhUKDWFnZW50X3ZlcnNpb24YAyABKAkSEAoIcmV2aXNpb24YBCABKAQSFAoMY29udGVudF9oYXNoGAUgASgJEigKBmhlYWx0aBgGIAEoDjIYLnBvcnRpY28uZmxlZXQudjEuSGVhbHRoEhUKDXN0YXJ0ZWRfYXRfbXMYByABKAMSEgoKc2VudF9hdF9tcxgIIAEoAxI7Cghjb3VudGVycxgJIAMoCzIpLnBvcnRpY28uZmxlZXQudjEuSGVhcnRiZWF0LkNvdW50ZXJzRW50cnkaLwoNQ291bnRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAQ6AjgBKn4KBkhlYWx0aBIWChJIRUFMVEhfVU5TUEVDSUZJRUQQABISCg5IRUFMVEhfU0VSVklORxABEh4KGkhFQUxUSF9TRVJWSU5HX0ZST01fQkFDS1VQEAISEwoPSEVBTFRIX1NUQVJUSU5HEAMSEwoPSEVBTFRIX0RSQUlOSU5HEARiBnByb3RvMw");
+  fileDesc("CiBwb3J0aWNvL2ZsZWV0L3YxL2hlYXJ0YmVhdC5wcm90bxIQcG9ydGljby5mbGVldC52MSK0AgoJSGVhcnRiZWF0EhMKC2luc3RhbmNlX2lkGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEhUKDWFnZW50X3ZlcnNpb24YAyABKAkSEAoIcmV2aXNpb24YBCABKAQSFAoMY29udGVudF9oYXNoGAUgASgJEigKBmhlYWx0aBgGIAEoDjIYLnBvcnRpY28uZmxlZXQudjEuSGVhbHRoEhUKDXN0YXJ0ZWRfYXRfbXMYByABKAMSEgoKc2VudF9hdF9tcxgIIAEoAxI7Cghjb3VudGVycxgJIAMoCzIpLnBvcnRpY28uZmxlZXQudjEuSGVhcnRiZWF0LkNvdW50ZXJzRW50cnkaLwoNQ291bnRlcnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAQ6AjgBIoEBCgtBZ2VudFJlcG9ydBIwCgloZWFydGJlYXQYASABKAsyGy5wb3J0aWNvLmZsZWV0LnYxLkhlYXJ0YmVhdEgAEjYKDGFwcGx5X3Jlc3VsdBgCIAEoCzIeLnBvcnRpY28uY29uZmlnLnYxLkFwcGx5UmVzdWx0SABCCAoGcmVwb3J0Kn4KBkhlYWx0aBIWChJIRUFMVEhfVU5TUEVDSUZJRUQQABISCg5IRUFMVEhfU0VSVklORxABEh4KGkhFQUxUSF9TRVJWSU5HX0ZST01fQkFDS1VQEAISEwoPSEVBTFRIX1NUQVJUSU5HEAMSEwoPSEVBTFRIX0RSQUlOSU5HEARiBnByb3RvMw", [file_portico_config_v1_distribution]);
 
 /**
  * Every few seconds on `portico.hb.<tenant>.<gateway>`.
@@ -72,6 +74,38 @@ export type Heartbeat = Message<"portico.fleet.v1.Heartbeat"> & {
  */
 export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
   messageDesc(file_portico_fleet_v1_heartbeat, 0);
+
+/**
+ * What an agent publishes on `portico.hb.<tenant>.<gateway>`: heartbeats, and the result of
+ * each revision it tried to apply as soon as it has it (ack or NACK).
+ *
+ * @generated from message portico.fleet.v1.AgentReport
+ */
+export type AgentReport = Message<"portico.fleet.v1.AgentReport"> & {
+  /**
+   * @generated from oneof portico.fleet.v1.AgentReport.report
+   */
+  report: {
+    /**
+     * @generated from field: portico.fleet.v1.Heartbeat heartbeat = 1;
+     */
+    value: Heartbeat;
+    case: "heartbeat";
+  } | {
+    /**
+     * @generated from field: portico.config.v1.ApplyResult apply_result = 2;
+     */
+    value: ApplyResult;
+    case: "applyResult";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message portico.fleet.v1.AgentReport.
+ * Use `create(AgentReportSchema)` to create a new message.
+ */
+export const AgentReportSchema: GenMessage<AgentReport> = /*@__PURE__*/
+  messageDesc(file_portico_fleet_v1_heartbeat, 1);
 
 /**
  * @generated from enum portico.fleet.v1.Health

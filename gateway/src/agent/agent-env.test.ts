@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { readAgentEnv } from './agent-env.js';
+
+const base = { PORTICO_TENANT_ID: 'ten_abc', PORTICO_GATEWAY_ID: 'gw_def', PORTICO_GATEWAY_TOKEN: 'gwk_secret' };
+
+describe('readAgentEnv', () => {
+  it('applies the documented defaults', () => {
+    expect(readAgentEnv(base)).toMatchObject({
+      natsUrl: 'nats://127.0.0.1:4222',
+      port: 8080,
+      adminPort: 8090,
+      adminHost: '127.0.0.1',
+      backupPath: './portico-gateway.backup',
+      drainTimeoutMs: 10_000,
+    });
+  });
+
+  it('names the variable that is missing or wrong', () => {
+    expect(() => readAgentEnv({ ...base, PORTICO_GATEWAY_TOKEN: '' })).toThrow(/PORTICO_GATEWAY_TOKEN is required/);
+    expect(() => readAgentEnv({ ...base, PORTICO_GATEWAY_PORT: '80a' })).toThrow(/PORTICO_GATEWAY_PORT must be a port number/);
+    // A `.` or `*` would widen the NATS subjects the agent uses.
+    expect(() => readAgentEnv({ ...base, PORTICO_GATEWAY_ID: 'gw.*' })).toThrow(
+      /PORTICO_GATEWAY_ID .* cannot be a NATS subject token/,
+    );
+  });
+});

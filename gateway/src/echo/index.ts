@@ -1,0 +1,1 @@
+export { startEchoServer, type EchoServer } from './echo-server.js';

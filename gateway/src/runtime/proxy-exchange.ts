@@ -1,0 +1,261 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { GatewayMetrics, UpstreamErrorReason } from '../admin/metrics.js';
+import type { CompiledPipeline } from './compile-pipelines.js';
+import type { CompiledApi, CompiledOperation } from './compile-config.js';
+import { GW_ERR, sendGatewayError, type GatewayError } from './gateway-errors.js';
+import { responseHeaders } from './forward-headers.js';
+import type { BackendUpstream } from './upstream/backend-upstream.js';
+import type { UpstreamTarget } from './upstream/upstream-target.js';
+
+export type TrafficLog = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+// Status recorded for a caller that went away before its response ended (nginx's convention).
+const CLIENT_CLOSED = 499;
+
+class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+}
+
+const kExchange = Symbol('exchange');
+type ResponseWithExchange = ServerResponse & { [kExchange]?: ProxyExchange };
+
+function onResponseClose(this: ResponseWithExchange): void {
+  this[kExchange]?.clientClosed();
+}
+
+function retryExchange(exchange: ProxyExchange): void {
+  exchange.dispatch();
+}
+
+function upstreamFailure(error: Error): { gatewayError: GatewayError; reason: UpstreamErrorReason } {
+  const code = (error as { code?: string }).code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return { gatewayError: GW_ERR.upstreamTimeout, reason: 'timeout' };
+  }
+  return { gatewayError: GW_ERR.upstreamUnreachable, reason: 'unreachable' };
+}
+
+// Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3); milliseconds, 0 when absent or bad.
+function retryAfterMs(raw: readonly Buffer[]): number {
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length !== 11 || raw[i]!.toString('latin1').toLowerCase() !== 'retry-after') continue;
+    const value = raw[i + 1]!.toString('latin1');
+    const seconds = Number(value);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? 0 : Math.max(0, date - Date.now());
+  }
+  return 0;
+}
+
+/**
+ * One request through the gateway: its routing results and the upstream call, as one
+ * fixed-shape object that is also the undici dispatch handler (no closures per request).
+ */
+export class ProxyExchange implements Dispatcher.DispatchHandler {
+  readonly req: IncomingMessage;
+  readonly res: ResponseWithExchange;
+  readonly startedAt: number;
+  readonly metrics: GatewayMetrics;
+  readonly log: TrafficLog | undefined;
+  // Routing results (ApiRouteTarget, AccessTarget).
+  api: CompiledApi | undefined = undefined;
+  operationPathStart = 0;
+  productId = '';
+  operation: CompiledOperation | undefined = undefined;
+  /** Selected for the policy engine (a later issue); not run yet. */
+  pipeline: CompiledPipeline | undefined = undefined;
+  requestId = '';
+  // The upstream call.
+  upstream: BackendUpstream | undefined = undefined;
+  target: UpstreamTarget | undefined = undefined;
+  method = '';
+  /** Request path after the API path (and version segment), and the query to forward. */
+  pathRest = '';
+  query = '';
+  headers: string[] = [];
+  hasBody = false;
+  attempt = 0;
+  abortUpstream: ((error?: Error) => void) | null = null;
+  /** undici's resume for the backend response, called when the caller's socket drains. */
+  resume: (() => void) | null = null;
+  retryTimer: NodeJS.Timeout | null = null;
+  /** A response is being discarded because the call will be retried. */
+  discarding = false;
+  status = 0;
+  done = false;
+  clientGone = false;
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    startedAt: number,
+    metrics: GatewayMetrics,
+    log: TrafficLog | undefined,
+  ) {
+    this.req = req;
+    this.res = res;
+    this.startedAt = startedAt;
+    this.metrics = metrics;
+    this.log = log;
+  }
+
+  /** Sends a gateway error, unless the caller is gone or a response already started. */
+  fail(error: GatewayError, extraHeaders?: readonly string[]): void {
+    if (!this.res.headersSent && !this.clientGone) sendGatewayError(this.res, error, this.requestId, extraHeaders);
+    this.finish(error.status);
+  }
+
+  finish(status: number): void {
+    if (this.done) return;
+    this.done = true;
+    this.status = status;
+    if (this.upstream) this.upstream.release();
+    this.res[kExchange] = undefined;
+    this.metrics.observeRequest(this.api?.id ?? 'none', status, (performance.now() - this.startedAt) / 1000);
+  }
+
+  /** Starts the call to the backend; the exchange counts against the upstream until it finishes. */
+  start(upstream: BackendUpstream): void {
+    this.upstream = upstream;
+    upstream.acquire();
+    this.res[kExchange] = this;
+    this.res.on('close', onResponseClose);
+    this.dispatch();
+  }
+
+  dispatch(): void {
+    this.retryTimer = null;
+    if (this.clientGone) return this.finish(CLIENT_CLOSED);
+    const upstream = this.upstream!;
+    const now = Date.now();
+    const target = upstream.pick(now);
+    if (target === undefined) {
+      let waitMs = Infinity;
+      for (const t of upstream.targets) waitMs = Math.min(waitMs, t.breaker?.waitMs(now) ?? 0);
+      this.metrics.upstreamError(this.api!.id, 'circuit_open');
+      return this.fail(GW_ERR.circuitOpen, ['retry-after', String(Math.max(1, Math.ceil(waitMs / 1000)))]);
+    }
+    target.breaker?.acquire(now);
+    target.inFlight++;
+    this.target = target;
+    this.abortUpstream = null;
+    const path = target.basePath + this.pathRest;
+    target.pool.dispatch(
+      {
+        path: (path === '' ? '/' : path) + (this.query === '' ? '' : '?' + this.query),
+        method: this.method,
+        headers: this.headers,
+        body: this.hasBody ? this.req : null,
+        headersTimeout: upstream.headersTimeoutMs,
+        bodyTimeout: upstream.bodyTimeoutMs,
+      },
+      this,
+    );
+  }
+
+  clientClosed(): void {
+    if (this.done) return;
+    this.clientGone = true;
+    if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer);
+      this.finish(CLIENT_CLOSED);
+    } else if (this.abortUpstream !== null) {
+      this.abortUpstream(new ClientClosedError('the caller closed the connection'));
+    }
+  }
+
+  #mayRetry(): boolean {
+    const retry = this.upstream!.retry;
+    return retry !== null && !this.hasBody && this.attempt < retry.count && !this.clientGone;
+  }
+
+  #scheduleRetry(): void {
+    const retry = this.upstream!.retry!;
+    this.attempt++;
+    const delay =
+      retry.maxIntervalMs > 0 ? Math.min(retry.intervalMs * 2 ** (this.attempt - 1), retry.maxIntervalMs) : retry.intervalMs;
+    this.retryTimer = setTimeout(retryExchange, delay, this);
+  }
+
+  #targetDone(): void {
+    if (this.target) this.target.inFlight--;
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    if (this.clientGone) abort(new ClientClosedError('the caller closed the connection'));
+    else this.abortUpstream = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true;
+    const upstream = this.upstream!;
+    const breaker = this.target!.breaker;
+    if (breaker !== null) {
+      if (upstream.failureStatusCodes!.has(statusCode)) {
+        breaker.failed(Date.now(), upstream.acceptRetryAfter ? retryAfterMs(rawHeaders) : 0);
+      } else {
+        breaker.succeeded();
+      }
+    }
+    if (this.#mayRetry() && upstream.retry!.onStatusCodes.has(statusCode)) {
+      this.discarding = true;
+      return true;
+    }
+    this.status = statusCode;
+    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.requestId));
+    this.resume = resume;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.discarding) return true;
+    const flushed = this.res.write(chunk);
+    // Backpressure: undici stops reading from the backend until the caller's socket drains.
+    if (!flushed && this.resume !== null) this.res.once('drain', this.resume);
+    return flushed;
+  }
+
+  onComplete(): void {
+    this.#targetDone();
+    this.abortUpstream = null;
+    if (this.discarding) {
+      this.discarding = false;
+      this.#scheduleRetry();
+      return;
+    }
+    this.res.end();
+    this.finish(this.status);
+  }
+
+  onError(error: Error): void {
+    this.#targetDone();
+    this.abortUpstream = null;
+    if (this.clientGone) return this.finish(CLIENT_CLOSED);
+    const apiId = this.api!.id;
+    if (this.res.headersSent) {
+      // Mid-body: the status is out; cutting the connection is the only way to say the body is incomplete.
+      this.metrics.upstreamError(apiId, 'reset');
+      this.res.destroy(error);
+      return this.finish(this.status);
+    }
+    const { gatewayError, reason } = upstreamFailure(error);
+    this.target?.breaker?.failed(Date.now());
+    if (this.#mayRetry() && (this.upstream!.retry!.onConnectionError || this.discarding)) {
+      this.discarding = false;
+      this.#scheduleRetry();
+      return;
+    }
+    this.metrics.upstreamError(apiId, reason);
+    this.log?.('warn', 'backend call failed', {
+      requestId: this.requestId,
+      api: apiId,
+      backend: this.upstream!.id,
+      target: this.target?.url,
+      error: error.message,
+      code: (error as { code?: string }).code,
+    });
+    this.fail(gatewayError);
+  }
+}
