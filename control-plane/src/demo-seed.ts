@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
@@ -8,6 +7,7 @@ import { hashPassword } from './lib/secrets.js';
 import { createTenant, createUser } from './modules/auth/create-account.js';
 import { auditLog } from './db/schema/index.js';
 import { newId } from './lib/ids.js';
+import { readDemoEnv, writeDemoEnv } from './demo-env.js';
 
 export const DEMO_EMAIL = 'admin@demo.portico.local';
 
@@ -15,16 +15,6 @@ export interface DemoCredentials {
   email: string;
   password: string;
   file: string;
-}
-
-function readDemoEnv(file: string): Partial<Record<string, string>> {
-  if (!existsSync(file)) return {};
-  const values: Partial<Record<string, string>> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const match = /^(\w+)=(.*)$/.exec(line.trim());
-    if (match) values[match[1]!] = match[2];
-  }
-  return values;
 }
 
 /**
@@ -58,7 +48,6 @@ export async function seedDemo(db: Db, dataDir: string): Promise<DemoCredentials
       diff: { owner: [null, DEMO_EMAIL] },
     });
   });
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `PORTICO_DEMO_EMAIL=${DEMO_EMAIL}\nPORTICO_DEMO_PASSWORD=${password}\n`, { mode: 0o600 });
+  writeDemoEnv(file, { PORTICO_DEMO_EMAIL: DEMO_EMAIL, PORTICO_DEMO_PASSWORD: password });
   return { email: DEMO_EMAIL, password, file };
 }

@@ -19,6 +19,12 @@ export interface Database {
   migrate(): Promise<void>;
   /** True when the database answers and every committed migration is applied. */
   ready(): Promise<boolean>;
+  /**
+   * LISTEN on `channel`: `onNotify` gets each payload, delivered at commit of the notifying
+   * transaction. postgres.js listens on a dedicated connection and re-listens after it reconnects
+   * (notifications sent meanwhile are lost: pair this with a poll).
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<{ close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -68,6 +74,10 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
       }
     },
     ready: () => isReady(db),
+    async listen(channel, onNotify) {
+      const meta = await client.listen(channel, onNotify);
+      return { close: () => meta.unlisten() };
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -86,6 +96,10 @@ export async function openPglite(dataDir: string): Promise<Database> {
     driver: 'pglite',
     migrate: () => migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER }),
     ready: () => isReady(db),
+    async listen(channel, onNotify) {
+      const unlisten = await client.listen(channel, onNotify);
+      return { close: () => unlisten() };
+    },
     close: () => client.close(),
   };
 }

@@ -292,6 +292,8 @@ export class GatewayAgent {
             this.acknowledge(view);
           } else this.accept(view);
           if (this.serving) this.health = Health.SERVING;
+          // The fleet view shows the resync (counters) now rather than at the next beat.
+          void this.sendHeartbeat();
           return;
         } catch (error) {
           this.log('warn', 'snapshot failed; retrying', { error: (error as Error).message, attempt });

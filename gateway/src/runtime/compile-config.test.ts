@@ -129,6 +129,17 @@ describe('compileConfig', () => {
     );
   });
 
+  it('rejects a client certificate that is not a usable PEM (it would fail only at the first handshake)', () => {
+    const backends = [
+      {
+        id: 'be_1',
+        targets: [{ url: 'https://backend.example' }],
+        credentials: { clientCertificatePem: 'not a certificate', clientKeyPem: 'not a key' },
+      },
+    ];
+    expect(compileError({ ...base(), backends })).toMatch(/^backend be_1: client certificate or key unusable \(/);
+  });
+
   it('reuses validated pipelines and unchanged upstreams from the previous config', () => {
     const first = compileConfig(view(withPipeline('rate-limit', '{"calls":10,"renewal-period":60}')));
     const second = compileConfig(

@@ -17,6 +17,14 @@ export const gateways = pgTable(
     description: text('description').notNull().default(''),
     version: version(),
     ...timestamps(),
+    /**
+     * What its agents were last told to run (by a delta or a snapshot), written by the config
+     * publisher of whichever replica published it: an instance whose hash equals
+     * `published_hash` runs the current config. Null until something was published.
+     */
+    publishedRevision: bigint('published_revision', { mode: 'number' }),
+    publishedHash: text('published_hash'),
+    publishedAt: at('published_at'),
   },
   (t) => [uniqueIndex('gateways_tenant_name_key').on(t.tenantId, t.name)],
 );
@@ -65,12 +73,27 @@ export const gatewayTokens = pgTable(
   ],
 );
 
-export const INSTANCE_HEALTH = ['healthy', 'degraded', 'unhealthy'] as const;
+/**
+ * What the agent says of itself (proto `fleet.v1.Health`): `healthy` is serving from the control
+ * plane's config, `serving-from-backup` from its on-disk copy while the control plane or NATS is
+ * unreachable, `unknown` when it did not say. `degraded` and `unhealthy` are kept for rows written
+ * before heartbeats carried the proto enum; agents do not report them.
+ */
+export const INSTANCE_HEALTH = [
+  'healthy',
+  'serving-from-backup',
+  'starting',
+  'draining',
+  'unknown',
+  'degraded',
+  'unhealthy',
+] as const;
 export type InstanceHealth = (typeof INSTANCE_HEALTH)[number];
 
 /**
- * One running agent, upserted from heartbeats (no etag: only machines write it). In sync /
- * behind / gone is derived from `applied_revision` against the tenant's and `last_heartbeat_at`.
+ * One running agent, upserted from heartbeats and apply results (no etag: only machines write
+ * it). In sync / behind / failed / gone is derived from `config_hash` against the gateway's
+ * `published_hash`, the NACK and `last_heartbeat_at` (modules/gateways/instance-status.ts).
  */
 export const gatewayInstances = pgTable(
   'gateway_instances',

@@ -8,6 +8,9 @@ export interface ConfigChange {
   op: ConfigChangeOp;
 }
 
+/** NOTIFY channel of committed config changes; the payload is the tenant id (distribution/config-publisher.ts). */
+export const CONFIG_CHANGE_CHANNEL = 'portico_config';
+
 // One revision per tenant per transaction, however many entities it changes (a bulk import is
 // one delta); a system job touching several tenants takes one revision for each.
 const revisionsOfTransaction = new WeakMap<Db, Map<string, number>>();
@@ -28,6 +31,8 @@ export async function recordConfigChange(tx: Db, tenantId: string, changes: Conf
       .returning({ revision: tenants.configRevision });
     revision = row!.revision;
     revisions.set(tenantId, revision);
+    // Postgres delivers it at commit, and never on rollback: listeners only hear of committed revisions.
+    await tx.execute(sql`select pg_notify(${CONFIG_CHANGE_CHANNEL}, ${tenantId})`);
   }
   const rows = changes.map((c) => ({ tenantId, revision: revision, ...c }));
   for (let i = 0; i < rows.length; i += 1000) {

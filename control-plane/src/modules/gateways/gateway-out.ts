@@ -19,6 +19,11 @@ export const gatewaySchema = z.object({
   description: z.string(),
   location: z.string(),
   version: z.number(),
+  publishedRevision: z.number().nullable().meta({
+    description: "The config revision its agents were last sent (null until the first publish); revisions are the tenant's",
+  }),
+  publishedHash: z.string().nullable().meta({ description: 'Content hash of that config: an instance running it is in sync' }),
+  publishedAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -30,6 +35,9 @@ export function gatewayOut(row: GatewayRow): z.infer<typeof gatewaySchema> {
     description: row.description,
     location: row.location,
     version: row.version,
+    publishedRevision: row.publishedRevision,
+    publishedHash: row.publishedHash,
+    publishedAt: row.publishedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

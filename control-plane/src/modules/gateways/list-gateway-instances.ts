@@ -5,7 +5,7 @@ import { INSTANCE_HEALTH, gatewayInstances } from '../../db/schema/index.js';
 import { entityId, page, paginationInput, toPage } from '../../lib/validation.js';
 import { tenantProcedure } from '../../trpc/procedures.js';
 import { findGateway } from './gateway-out.js';
-import { GONE_AFTER_MS, INSTANCE_STATUSES, IN_SYNC_WITHIN_MS, instanceStatus } from './instance-status.js';
+import { INSTANCE_STATUSES, INSTANCE_STATUS_DESCRIPTION, instanceStatus } from './instance-status.js';
 
 export const instanceSchema = z.object({
   id: z.string(),
@@ -13,20 +13,27 @@ export const instanceSchema = z.object({
   instanceKey: z.string().meta({ description: 'The id the agent reports in its heartbeats' }),
   hostname: z.string(),
   agentVersion: z.string(),
-  status: z.enum(INSTANCE_STATUSES).meta({
-    description: `From the last heartbeat: in-sync within ${IN_SYNC_WITHIN_MS / 1000} s, behind up to ${GONE_AFTER_MS / 1000} s, gone after`,
+  status: z.enum(INSTANCE_STATUSES).meta({ description: INSTANCE_STATUS_DESCRIPTION }),
+  health: z.enum(INSTANCE_HEALTH).meta({
+    description:
+      'As the agent reports it: healthy (serving the config it got), serving-from-backup (from its on-disk copy, control plane unreachable), starting, draining, unknown',
   }),
-  health: z.enum(INSTANCE_HEALTH),
-  appliedRevision: z.number().nullable(),
-  configHash: z.string().nullable(),
-  nackRevision: z.number().nullable().meta({ description: 'The last revision it could not apply' }),
-  nackReason: z.string().nullable(),
+  appliedRevision: z.number().nullable().meta({ description: 'The config revision it runs' }),
+  configHash: z
+    .string()
+    .nullable()
+    .meta({ description: "Content hash of the config it runs; compare with the gateway's publishedHash" }),
+  nackRevision: z
+    .number()
+    .nullable()
+    .meta({ description: 'The last revision it could not apply (cleared once it applies that one or a later one)' }),
+  nackReason: z.string().nullable().meta({ description: 'Why it could not apply nackRevision' }),
   counters: z.record(z.string(), z.number()),
   createdAt: z.string(),
   lastHeartbeatAt: z.string(),
 });
 
-/** The instances that sent heartbeats for this gateway, with their status derived now. */
+/** The instances that reported for this gateway, with their status derived now against its published config. */
 export const listGatewayInstances = tenantProcedure
   .meta({
     permission: { scope: 'tenant', object: 'gateway', action: 'read' },
@@ -34,7 +41,7 @@ export const listGatewayInstances = tenantProcedure
       method: 'GET',
       path: '/gateways/{gatewayId}/instances',
       tags: ['gateways'],
-      summary: "A gateway's running instances: in sync, behind or gone",
+      summary: "A gateway's running instances: in sync, behind, failed or gone",
     },
   })
   .input(z.strictObject({ gatewayId: entityId('gw', 'gateway'), ...paginationInput }))
@@ -58,7 +65,7 @@ export const listGatewayInstances = tenantProcedure
       instanceKey: row.instanceKey,
       hostname: row.hostname,
       agentVersion: row.agentVersion,
-      status: instanceStatus(row.lastHeartbeatAt, now),
+      status: instanceStatus(row.lastHeartbeatAt, now, { instance: row, publishedHash: gateway.publishedHash }),
       health: row.health,
       appliedRevision: row.appliedRevision,
       configHash: row.configHash,

@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { toBinary } from '@bufbuild/protobuf';
 import { BackendSchema, type Backend } from '@portico/proto';
 import { Pool } from 'undici';
@@ -52,6 +53,7 @@ export class BackendUpstream {
     this.id = backend.id;
     this.encoded = encoded;
     if (backend.targets.length === 0) throw new BackendError(`backend ${backend.id} has no target`);
+    if (backend.credentials?.clientCertificatePem) checkClientCertificate(backend);
     const connect = {
       timeout: backend.connectTimeoutMs || DEFAULT_CONNECT_TIMEOUT_MS,
       rejectUnauthorized: backend.tlsVerify,
@@ -146,4 +148,13 @@ export function compileBackend(backend: Backend, previous: BackendUpstream | und
   const encoded = Buffer.from(toBinary(BackendSchema, backend));
   if (previous && !previous.retired && previous.encoded.equals(encoded)) return previous;
   return new BackendUpstream(backend, encoded);
+}
+
+/** A bad certificate or key would only fail at the first TLS handshake; refuse the config instead. */
+function checkClientCertificate(backend: Backend): void {
+  try {
+    createSecureContext({ cert: backend.credentials!.clientCertificatePem, key: backend.credentials!.clientKeyPem });
+  } catch (error) {
+    throw new BackendError(`backend ${backend.id}: client certificate or key unusable (${(error as Error).message})`);
+  }
 }
