@@ -2,6 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['proto', 'gateway', 'control-plane'],
+    projects: ['proto', 'gateway', 'control-plane', 'load-tests'],
   },
 });

@@ -34,6 +34,13 @@ export interface Config {
   seedDemo: boolean;
   /** Trust X-Forwarded-For from a reverse proxy for client IPs. */
   trustProxy: boolean;
+  /** nats:// URL(s) that gateway agents connect to; unset means the in-process transport (all-in-one). */
+  natsUrl: string | undefined;
+  /** Run a gateway in this process serving the demo tenant (the quick start), with an echo backend. */
+  embeddedGateway: boolean;
+  gatewayPort: number;
+  gatewayAdminPort: number;
+  echoPort: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -97,5 +104,10 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: env.PORTICO_MAIL_FROM || 'Portico <no-reply@portico.local>',
     seedDemo: bool(env, 'PORTICO_SEED_DEMO', databaseUrl === undefined),
     trustProxy: bool(env, 'PORTICO_TRUST_PROXY', false),
+    natsUrl: env.PORTICO_NATS_URL || undefined,
+    embeddedGateway: bool(env, 'PORTICO_EMBEDDED_GATEWAY', bool(env, 'PORTICO_SEED_DEMO', databaseUrl === undefined)),
+    gatewayPort: int(env, 'PORTICO_GATEWAY_PORT', 8080),
+    gatewayAdminPort: int(env, 'PORTICO_GATEWAY_ADMIN_PORT', 8090),
+    echoPort: int(env, 'PORTICO_ECHO_PORT', 8091),
   };
 }

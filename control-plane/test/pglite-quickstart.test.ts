@@ -25,19 +25,25 @@ describe('quick start on embedded PGlite', () => {
   let child: ChildProcess;
   let dataDir: string;
   let base: string;
+  let gatewayPort: number;
   let output = '';
   const started = Date.now();
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'portico-quickstart-'));
     const port = await freePort();
+    gatewayPort = await freePort();
     base = `http://127.0.0.1:${port}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORTICO_DATA_DIR: dataDir,
       PORTICO_PORT: String(port),
       PORTICO_HOST: '127.0.0.1',
+      PORTICO_GATEWAY_PORT: String(gatewayPort),
+      PORTICO_GATEWAY_ADMIN_PORT: String(await freePort()),
+      PORTICO_ECHO_PORT: String(await freePort()),
     };
+    delete env.PORTICO_NATS_URL;
     delete env.DATABASE_URL;
     delete env.PORTICO_SECRET_KEY;
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: path.resolve(import.meta.dirname, '..'), env });
@@ -65,6 +71,22 @@ describe('quick start on embedded PGlite', () => {
     }
     expect(status, output).toBe(200);
   }, 35_000);
+
+  it('serves the demo API through the embedded gateway: 200 with the demo key, 401 without', async () => {
+    while (!output.includes('Try it:') && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 100));
+    expect(output, output).toContain('Try it:');
+    const env = readFileSync(path.join(dataDir, 'demo.env'), 'utf8');
+    const key = /^PORTICO_DEMO_KEY=(.+)$/m.exec(env)?.[1];
+    const url = /^PORTICO_DEMO_URL=(.+)$/m.exec(env)?.[1];
+    expect(url).toBe(`http://localhost:${gatewayPort}/echo/hello`);
+    // What the README tells a new user to run, with curl's URL.
+    const withKey = await fetch(url!.replace('localhost', '127.0.0.1'), { headers: { 'Ocp-Apim-Subscription-Key': key! } });
+    expect(withKey.status).toBe(200);
+    expect(await withKey.json()).toMatchObject({ method: 'GET', path: '/hello' });
+    const withoutKey = await fetch(url!.replace('localhost', '127.0.0.1'));
+    expect(withoutKey.status).toBe(401);
+    expect(await withoutKey.json()).toMatchObject({ code: 'subscription_key_missing' });
+  }, 65_000);
 
   it('writes the demo credentials to .data/demo.env (mode 0600) and prints them', () => {
     const env = readFileSync(path.join(dataDir, 'demo.env'), 'utf8');
