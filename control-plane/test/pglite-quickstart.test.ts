@@ -60,9 +60,11 @@ describe('quick start on embedded PGlite', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('answers /readyz within 30 s', async () => {
+  // A bound on "it starts at all", not a speed claim: PGlite's initdb takes 2–8 s when idle and
+  // much longer on a machine busy with other test files.
+  it('answers /readyz', async () => {
     let status = 0;
-    while (Date.now() - started < 30_000 && status !== 200) {
+    while (Date.now() - started < 90_000 && status !== 200) {
       status = await fetch(`${base}/readyz`).then(
         (r) => r.status,
         () => 0,
@@ -70,7 +72,7 @@ describe('quick start on embedded PGlite', () => {
       if (status !== 200) await new Promise((r) => setTimeout(r, 250));
     }
     expect(status, output).toBe(200);
-  }, 35_000);
+  }, 95_000);
 
   it('serves the demo API through the embedded gateway: 200 with the demo key, 401 without', async () => {
     while (!output.includes('Try it:') && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 100));
