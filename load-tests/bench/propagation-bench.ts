@@ -48,7 +48,6 @@ const AGENT_START_TIMEOUT_MS = 60_000;
 /** The whole run, set-up included; past it the bench aborts and cleans up. */
 const DEADLINE_MS = 10 * 60_000;
 const POSTGRES_SERVER = process.env.PORTICO_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-/** The control plane's NOTIFY channel (CONFIG_CHANGE_CHANNEL, not exported by the package): sent at commit. */
 const WORKER = fileURLToPath(new URL('./propagation/agent-worker.ts', import.meta.url));
 
 // Interrupts and the deadline abort whatever is awaited; `finally` then cleans up.
