@@ -70,6 +70,105 @@ describe('APIs and operations', () => {
     ]);
   });
 
+  describe('host names', () => {
+    it('are stored in lower case, returned, replaced by update and recorded as a config change and in the audit', async () => {
+      const api = await owner.client.call((c) =>
+        c.apis.create({ workspaceId: ws, name: 'Hosted', path: 'hosted', hostnames: ['API.Example.com', '*.eu.example.com'] }),
+      );
+      expect(api.hostnames).toEqual(['api.example.com', '*.eu.example.com']);
+      expect((await owner.client.call((c) => c.apis.get({ workspaceId: ws, apiId: api.id }))).hostnames).toEqual([
+        'api.example.com',
+        '*.eu.example.com',
+      ]);
+      const plain = await owner.client.call((c) => c.apis.create({ workspaceId: ws, name: 'Anywhere', path: 'anywhere' }));
+      expect(plain.hostnames).toEqual([]);
+
+      const [before] = await h.deps.db.select().from(tenants).where(eq(tenants.id, owner.tenantId));
+      const updated = await owner.client.call((c) =>
+        c.apis.update({ workspaceId: ws, apiId: api.id, version: api.version, hostnames: ['shop.example.com'] }),
+      );
+      expect(updated).toMatchObject({ hostnames: ['shop.example.com'], version: api.version + 1 });
+      const [after] = await h.deps.db.select().from(tenants).where(eq(tenants.id, owner.tenantId));
+      const changes = await h.deps.db.select().from(configChanges).where(eq(configChanges.revision, after!.configRevision));
+      expect(after!.configRevision).toBe(before!.configRevision + 1);
+      expect(changes.filter((c) => c.tenantId === owner.tenantId)).toMatchObject([
+        { entityType: 'api', entityId: api.id, op: 'upsert' },
+      ]);
+      const audit = await owner.client.call((c) => c.audit.list({ targetId: api.id }));
+      expect(audit.items[0]).toMatchObject({
+        action: 'api.update',
+        diff: { hostnames: [['api.example.com', '*.eu.example.com'], ['shop.example.com']] },
+      });
+
+      const cleared = await owner.client.call((c) =>
+        c.apis.update({ workspaceId: ws, apiId: api.id, version: updated.version, hostnames: [] }),
+      );
+      expect(cleared.hostnames).toEqual([]);
+    });
+
+    it('refuses malformed, duplicate and too many host names per index, writing nothing', async () => {
+      const api = await owner.client.call((c) => c.apis.create({ workspaceId: ws, name: 'Strict', path: 'strict' }));
+      const counts = await tableCounts(h.deps.db);
+      const bad = ['ok.example.com', 'api.example.com:8080', '*.*.example.com', '-dash.example.com', 'ok.example.com', 'a..b'];
+      const created = await errorOf(
+        owner.client.call((c) => c.apis.create({ workspaceId: ws, name: 'Bad hosts', path: 'bad-hosts', hostnames: bad })),
+      );
+      const expected = 'Not a host name: expected e.g. api.example.com or *.example.com';
+      expect(created).toMatchObject({
+        code: 'CP_ERR_VALIDATION',
+        message: `hostnames.1: ${expected}`,
+        fields: { 'hostnames.1': [expected], 'hostnames.2': [expected], 'hostnames.3': [expected], 'hostnames.5': [expected] },
+      });
+      const updated = await errorOf(
+        owner.client.call((c) =>
+          c.apis.update({ workspaceId: ws, apiId: api.id, version: api.version, hostnames: ['a.example.com', 'A.example.com'] }),
+        ),
+      );
+      expect(updated).toMatchObject({ code: 'CP_ERR_VALIDATION', fields: { 'hostnames.1': ['Listed twice'] } });
+      const long = await errorOf(
+        owner.client.call((c) =>
+          c.apis.update({
+            workspaceId: ws,
+            apiId: api.id,
+            version: api.version,
+            hostnames: [`${'a'.repeat(64)}.com`, `${'a.'.repeat(126)}com`],
+          }),
+        ),
+      );
+      expect(long.fields).toEqual({ 'hostnames.0': [expected], 'hostnames.1': ['Use at most 253 characters'] });
+      const many = await errorOf(
+        owner.client.call((c) =>
+          c.apis.update({
+            workspaceId: ws,
+            apiId: api.id,
+            version: api.version,
+            hostnames: Array.from({ length: 21 }, (_, i) => `h${i}.example.com`),
+          }),
+        ),
+      );
+      expect(many.fields).toEqual({ hostnames: ['At most 20 host names'] });
+      expect(await tableCounts(h.deps.db)).toEqual(counts);
+      expect((await owner.client.call((c) => c.apis.get({ workspaceId: ws, apiId: api.id }))).hostnames).toEqual([]);
+    });
+
+    it('show in revision diffs, and a restore keeps the live ones like the path', async () => {
+      const api = await owner.client.call((c) =>
+        c.apis.create({ workspaceId: ws, name: 'Revised', path: 'revised', hostnames: ['v1.example.com'] }),
+      );
+      const saved = await owner.client.call((c) => c.revisions.create({ workspaceId: ws, apiId: api.id }));
+      const moved = await owner.client.call((c) =>
+        c.apis.update({ workspaceId: ws, apiId: api.id, version: api.version, hostnames: ['v2.example.com'] }),
+      );
+      const diff = await owner.client.call((c) => c.revisions.diff({ workspaceId: ws, apiId: api.id, fromRevisionId: saved.id }));
+      expect(diff.api.changed).toEqual(['hostnames']);
+      const content = await owner.client.call((c) => c.revisions.get({ workspaceId: ws, apiId: api.id, revisionId: saved.id }));
+      expect(content.content.api.hostnames).toEqual(['v1.example.com']);
+      await owner.client.call((c) => c.revisions.makeCurrent({ workspaceId: ws, apiId: api.id, revisionId: saved.id }));
+      const live = await owner.client.call((c) => c.apis.get({ workspaceId: ws, apiId: api.id }));
+      expect(live.hostnames).toEqual(moved.hostnames);
+    });
+  });
+
   describe('operations', () => {
     let apiId: string;
     beforeAll(async () => {

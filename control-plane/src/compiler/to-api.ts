@@ -46,6 +46,8 @@ export function toApi(row: ApiRow, versionSet: VersionSetRow | undefined, operat
     backendId: row.backendId ?? '',
     operations: operationRows.map(toOperation),
     workspaceId: row.workspaceId,
+    // Their order means nothing; sorted, it cannot change the view's hash.
+    hostnames: [...row.hostnames].sort(),
   });
 }
 

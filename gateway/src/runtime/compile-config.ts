@@ -160,6 +160,20 @@ function checkPipelineReferences(view: GatewayView): void {
   }
 }
 
+/** Lower-case DNS name (RFC 1123 labels), optionally `*.` + name for any one label under it. */
+const HOSTNAME = /^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function checkApiHostnames(api: Api): void {
+  const seen = new Set<string>();
+  for (const hostname of api.hostnames) {
+    if (hostname.length > 253 || !HOSTNAME.test(hostname)) {
+      throw new ConfigCompileError(`api ${api.id}: hostname '${hostname}' is not a lower-case host name or *.<host name>`);
+    }
+    if (seen.has(hostname)) throw new ConfigCompileError(`api ${api.id}: hostname '${hostname}' is listed twice`);
+    seen.add(hostname);
+  }
+}
+
 function checkApiPath(api: Api): void {
   if (api.path === '') return;
   if (api.path.split('/').some((segment) => !PATH_SEGMENT.test(segment) || segment === '.' || segment === '..')) {
@@ -179,6 +193,7 @@ export function compileConfig(view: GatewayView, previous?: CompiledConfig): Com
   const backendIds = new Set(view.backends.map((backend) => backend.id));
   for (const api of view.apis) {
     checkApiPath(api);
+    checkApiHostnames(api);
     if (api.backendId !== '' && !backendIds.has(api.backendId)) {
       throw new ConfigCompileError(`api ${api.id}: backend ${api.backendId} is not in the view`);
     }
@@ -203,8 +218,12 @@ export function compileConfig(view: GatewayView, previous?: CompiledConfig): Com
       upstream: undefined,
       operationsByMethod: compileOperations(api, pipelines.byOperation),
     };
-    const clash = apis.add(api.path, versionOf(api), compiled);
-    if (clash !== undefined) throw new ConfigCompileError(`api ${api.id}: path '${api.path}': ${clash}`);
+    const version = versionOf(api);
+    // No host names: the API answers on any host.
+    for (const hostname of api.hostnames.length === 0 ? [''] : api.hostnames) {
+      const clash = apis.add(hostname, api.path, version, compiled);
+      if (clash !== undefined) throw new ConfigCompileError(`api ${api.id}: path '${api.path}': ${clash}`);
+    }
     apisById.set(api.id, compiled);
     compiledApis.push({ api, compiled });
   }

@@ -143,6 +143,8 @@ export const apis = pgTable(
     /** The API's version within its set ('' when unversioned); not to be confused with `version` (the etag). */
     apiVersion: text('api_version').notNull().default(''),
     protocols: text('protocols', { enum: API_PROTOCOLS }).array().notNull().default(['https']),
+    /** Host names the gateway serves the API on (lower case, `*.example.com` for one label); empty = any host. */
+    hostnames: text('hostnames').array().notNull().default([]),
     /** The imported spec byte for byte, so export returns what was imported. */
     sourceFormat: text('source_format', { enum: API_SPEC_FORMATS }),
     sourceText: text('source_text'),

@@ -13,6 +13,35 @@ export const apiPathInput = z
   })
   .meta({ example: 'petstore', description: 'URL suffix on the gateway' });
 
+/** A DNS name in lower case (RFC 1123 labels of 1–63 characters), or `*.` + one for any single label under it. */
+const HOSTNAME = /^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * The hosts the gateway serves the API on, like Kong's route `hosts`: a request matches by its
+ * Host header (port and case ignored), an exact name before a wildcard. Empty: any host. Written
+ * in any case, stored in lower case.
+ */
+export const hostnamesInput = z
+  .array(
+    z
+      .string()
+      .max(253, { error: 'Use at most 253 characters' })
+      .toLowerCase()
+      .regex(HOSTNAME, { error: 'Not a host name: expected e.g. api.example.com or *.example.com' }),
+  )
+  .max(20, { error: 'At most 20 host names' })
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((hostname, index) => {
+      if (seen.has(hostname)) ctx.addIssue({ code: 'custom', path: [index], message: 'Listed twice' });
+      seen.add(hostname);
+    });
+  })
+  .meta({
+    example: ['api.example.com', '*.api.example.com'],
+    description: 'Host names the gateway serves the API on (`*.` for any one label); empty for any host',
+  });
+
 /** RFC 9110 token characters, as header names must be. */
 export const headerNameInput = z
   .string()

@@ -13,6 +13,8 @@ export const apiSchema = z.object({
   subscriptionKeyHeaderName: z.string(),
   subscriptionKeyQueryName: z.string(),
   protocols: z.array(z.enum(API_PROTOCOLS)),
+  /** Empty: any host. */
+  hostnames: z.array(z.string()),
   versionSetId: z.string().nullable(),
   apiVersion: z.string(),
   sourceFormat: z.enum(API_SPEC_FORMATS).nullable(),
@@ -35,6 +37,7 @@ export function apiOut(row: typeof apis.$inferSelect): z.infer<typeof apiSchema>
     subscriptionKeyHeaderName: row.subscriptionKeyHeaderName,
     subscriptionKeyQueryName: row.subscriptionKeyQueryName,
     protocols: row.protocols,
+    hostnames: row.hostnames,
     versionSetId: row.versionSetId,
     apiVersion: row.apiVersion,
     sourceFormat: row.sourceFormat,

@@ -13,6 +13,7 @@ import {
   assertBackendInWorkspace,
   assertPathFree,
   headerNameInput,
+  hostnamesInput,
   protocolsInput,
   queryNameInput,
 } from './api-fields.js';
@@ -27,6 +28,7 @@ export const apiSettingsInput = {
   subscriptionKeyHeaderName: headerNameInput,
   subscriptionKeyQueryName: queryNameInput,
   protocols: protocolsInput.meta({ example: ['https'] }),
+  hostnames: hostnamesInput,
 };
 
 export const createApi = workspaceProcedure
@@ -48,6 +50,7 @@ export const createApi = workspaceProcedure
       protocols: apiSettingsInput.protocols
         .optional()
         .meta({ description: 'Defaults to ["https"], or ["wss"] for websocket APIs' }),
+      hostnames: apiSettingsInput.hostnames.default([]),
       versionSetId: entityId('avs', 'version set')
         .optional()
         .meta({ description: 'Makes the API one version of this set (of the same workspace); give apiVersion too' }),
@@ -84,6 +87,7 @@ export const createApi = workspaceProcedure
           subscriptionKeyHeaderName: input.subscriptionKeyHeaderName,
           subscriptionKeyQueryName: input.subscriptionKeyQueryName,
           protocols: input.protocols ?? (input.type === 'websocket' ? ['wss'] : ['https']),
+          hostnames: input.hostnames,
           versionSetId: versionSet?.id ?? null,
           apiVersion,
         })
@@ -101,6 +105,7 @@ export const createApi = workspaceProcedure
           path: api.path,
           type: api.type,
           backendId: api.backendId,
+          ...(api.hostnames.length > 0 ? { hostnames: api.hostnames } : {}),
           ...(versionSet ? { versionSetId: api.versionSetId, apiVersion: api.apiVersion } : {}),
         }),
       });

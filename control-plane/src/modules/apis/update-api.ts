@@ -33,6 +33,7 @@ export const updateApi = workspaceProcedure
       subscriptionKeyHeaderName: apiSettingsInput.subscriptionKeyHeaderName.optional(),
       subscriptionKeyQueryName: apiSettingsInput.subscriptionKeyQueryName.optional(),
       protocols: apiSettingsInput.protocols.optional(),
+      hostnames: apiSettingsInput.hostnames.optional(),
       apiVersion: apiVersionInput
         .optional()
         .meta({ description: "The API's version within its version set (only for an API in a set)" }),

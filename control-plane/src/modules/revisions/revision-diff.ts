@@ -23,6 +23,7 @@ const API_FIELDS = [
   'subscriptionKeyQueryName',
   'protocols',
   'path',
+  'hostnames',
   'versionSetId',
   'apiVersion',
   'sourceFormat',

@@ -40,6 +40,8 @@ export const snapshotSchema = z.object({
     sourceText: z.string().nullable(),
     /** Identity, recorded for reading only: a restore never moves the API. */
     path: z.string(),
+    /** Absent from snapshots taken before APIs had host names, when they answered on any host. */
+    hostnames: z.array(z.string()).default([]),
     versionSetId: z.string().nullable(),
     apiVersion: z.string(),
   }),
@@ -138,6 +140,7 @@ export async function liveSnapshot(tx: Db, api: ApiRow): Promise<RevisionSnapsho
       sourceFormat: api.sourceFormat,
       sourceText: api.sourceText,
       path: api.path,
+      hostnames: api.hostnames,
       versionSetId: api.versionSetId,
       apiVersion: api.apiVersion,
     },
