@@ -1,26 +1,59 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Per-API instruments, resolved once per API id so a request does one Map lookup. */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Requests of one API with one status not yet added to the prom-client counter. */
+class RequestCount {
+  readonly labels: { api: string; status: string };
+  pending = 0;
+
+  constructor(api: string, status: number) {
+    this.labels = { api, status: String(status) };
+  }
+}
+
+/**
+ * One API's request counts and latency histogram as plain numbers: a request does a Map lookup
+ * and a few increments; label hashing and prom-client's bookkeeping happen when scraped.
+ */
 class ApiInstruments {
-  readonly #requests: Counter<'api' | 'status'>;
-  readonly #api: string;
-  readonly #byStatus = new Map<number, Counter.Internal>();
-  readonly duration: Histogram.Internal<'api'>;
+  readonly api: string;
+  readonly #byStatus = new Map<number, RequestCount>();
+  readonly #counts: RequestCount[];
+  /** Observations per bucket (not cumulative); a value above the last bound counts in none. */
+  readonly buckets = new Float64Array(DURATION_BUCKETS.length);
+  sum = 0;
+  count = 0;
 
-  constructor(requests: Counter<'api' | 'status'>, duration: Histogram<'api'>, api: string) {
-    this.#requests = requests;
-    this.#api = api;
-    this.duration = duration.labels(api);
+  constructor(api: string, counts: RequestCount[]) {
+    this.api = api;
+    this.#counts = counts;
   }
 
-  requests(status: number): Counter.Internal {
-    let child = this.#byStatus.get(status);
-    if (!child) {
-      child = this.#requests.labels(this.#api, String(status));
-      this.#byStatus.set(status, child);
+  observe(status: number, seconds: number): void {
+    let requests = this.#byStatus.get(status);
+    if (requests === undefined) {
+      requests = new RequestCount(this.api, status);
+      this.#byStatus.set(status, requests);
+      this.#counts.push(requests);
     }
-    return child;
+    requests.pending++;
+    for (let i = 0; i < DURATION_BUCKETS.length; i++) {
+      if (seconds <= DURATION_BUCKETS[i]!) {
+        this.buckets[i]!++;
+        break;
+      }
+    }
+    this.sum += seconds;
+    this.count++;
   }
+}
+
+// prom-client 15's histogram state (lib/histogram.js): one entry per label set under the key
+// `api:<id>,`, bucket counts keyed by upper bound. Written at scrape time, so prom-client's own
+// exposition renders it (metrics.test.ts compares it with prom-client's own instruments).
+interface HistogramState {
+  hashMap: Record<string, { labels: { api: string }; bucketValues: Record<number, number>; sum: number; count: number }>;
 }
 
 /** Why a call to a backend failed: bounded label values. */
@@ -39,6 +72,8 @@ export class GatewayMetrics {
   readonly #configApplies: Counter<'result'>;
   readonly #transportConnected: Gauge;
   readonly #byApi = new Map<string, ApiInstruments>();
+  /** Every (API, status) seen, in first-seen order: the order prom-client lists them in. */
+  readonly #requestCounts: RequestCount[] = [];
 
   constructor() {
     const registers = [this.registry];
@@ -47,13 +82,15 @@ export class GatewayMetrics {
       help: 'Requests served, by API id ("none" when no API matched) and response status.',
       labelNames: ['api', 'status'],
       registers,
+      collect: () => this.#collectRequests(),
     });
     this.#duration = new Histogram({
       name: 'portico_gateway_request_duration_seconds',
       help: 'Time from request received to response end, by API id.',
       labelNames: ['api'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: DURATION_BUCKETS,
       registers,
+      collect: () => this.#collectDurations(),
     });
     this.#upstreamErrors = new Counter({
       name: 'portico_gateway_upstream_errors_total',
@@ -84,7 +121,7 @@ export class GatewayMetrics {
   #instruments(api: string): ApiInstruments {
     let instruments = this.#byApi.get(api);
     if (!instruments) {
-      instruments = new ApiInstruments(this.#requests, this.#duration, api);
+      instruments = new ApiInstruments(api, this.#requestCounts);
       this.#byApi.set(api, instruments);
     }
     return instruments;
@@ -92,9 +129,31 @@ export class GatewayMetrics {
 
   /** One served request; `api` is the API id or "none". */
   observeRequest(api: string, status: number, seconds: number): void {
-    const instruments = this.#instruments(api);
-    instruments.requests(status).inc();
-    instruments.duration.observe(seconds);
+    this.#instruments(api).observe(status, seconds);
+  }
+
+  #collectRequests(): void {
+    for (const requests of this.#requestCounts) {
+      if (requests.pending === 0) continue;
+      this.#requests.inc(requests.labels, requests.pending);
+      requests.pending = 0;
+    }
+  }
+
+  // Cumulative since start: the entries are rewritten whole from the plain counts on each scrape.
+  #collectDurations(): void {
+    const { hashMap } = this.#duration as unknown as HistogramState;
+    for (const instruments of this.#byApi.values()) {
+      const key = `api:${instruments.api},`;
+      let entry = hashMap[key];
+      if (entry === undefined) {
+        entry = { labels: { api: instruments.api }, bucketValues: {}, sum: 0, count: 0 };
+        hashMap[key] = entry;
+      }
+      for (let i = 0; i < DURATION_BUCKETS.length; i++) entry.bucketValues[DURATION_BUCKETS[i]!] = instruments.buckets[i]!;
+      entry.sum = instruments.sum;
+      entry.count = instruments.count;
+    }
   }
 
   upstreamError(api: string, reason: UpstreamErrorReason): void {

@@ -137,11 +137,16 @@ export class GatewayAgent {
     });
   }
 
+  private readonly requestClosed = (): void => {
+    this.inFlight--;
+  };
+
   private async listen(): Promise<void> {
     const handle = createTrafficHandler({ config: () => this.serving, metrics: this.metrics, log: this.options.log });
     this.traffic = createServer({ headersTimeout: 15_000, requestTimeout: 300_000, keepAliveTimeout: 65_000 }, (req, res) => {
       this.inFlight++;
-      res.once('close', () => this.inFlight--);
+      // 'close' fires once per response; one bound listener, no closure per request.
+      res.on('close', this.requestClosed);
       handle(req, res);
     });
     // Malformed requests and oversized headers get our JSON 400, not Node's bare one.

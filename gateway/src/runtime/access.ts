@@ -56,6 +56,18 @@ export function openProductsByApi(view: GatewayView): Map<string, string> {
   return open;
 }
 
+// SHA-256 (hex) of keys that matched a subscription recently. Callers send the same key on every
+// call and hashing it is the dearest step of the check; the index lookup still decides each call.
+// Only keys the index knew are kept, so a stream of made-up keys cannot churn it; oldest out first.
+// The price: up to 1,024 recently used keys sit in the heap in clear, not only their hashes.
+const KEY_HASH_CACHE_SIZE = 1024;
+const keyHashes = new Map<string, string>();
+
+function rememberKeyHash(key: string, keyHash: string): void {
+  if (keyHashes.size >= KEY_HASH_CACHE_SIZE) keyHashes.delete(keyHashes.keys().next().value!);
+  keyHashes.set(key, keyHash);
+}
+
 /** Where the access check writes the product a call goes through ('' for none). */
 export interface AccessTarget {
   productId: string;
@@ -95,8 +107,11 @@ export function checkAccess(
     target.productId = api.openProductId;
     return undefined;
   }
-  const subscription = keys.get(hash('sha256', key, 'hex'));
+  const cached = keyHashes.get(key);
+  const keyHash = cached ?? hash('sha256', key, 'hex');
+  const subscription = keys.get(keyHash);
   if (subscription === undefined) return GW_ERR.subscriptionKeyInvalid;
+  if (cached === undefined) rememberKeyHash(key, keyHash);
   if (!subscription.active || (subscription.expiresAtMs !== 0 && subscription.expiresAtMs <= Date.now())) {
     return GW_ERR.subscriptionInactive;
   }

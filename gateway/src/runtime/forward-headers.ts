@@ -43,6 +43,27 @@ export function removeNamed(headers: string[], tokens: ReadonlySet<string>): voi
   headers.length = write;
 }
 
+// Whether a response header name may be one `responseHeaders` drops (hop-by-hop, proxy-*,
+// x-request-id), from its first letter and length: only those names are lower-cased to check.
+function mayDrop(name: string): boolean {
+  const n = name.length;
+  switch (name.charCodeAt(0) | 0x20) {
+    case 0x63: // connection
+    case 0x6b: // keep-alive
+      return n === 10;
+    case 0x74: // te, trailer, transfer-encoding
+      return n === 2 || n === 7 || n === 17;
+    case 0x75: // upgrade
+      return n === 7;
+    case 0x78: // x-request-id
+      return n === 12;
+    case 0x70: // proxy-*
+      return n > 6;
+    default:
+      return false;
+  }
+}
+
 /**
  * The backend's response headers to send to the caller, as a flat name/value list: hop-by-hop
  * headers dropped, and the gateway's request id in place of any the backend set.
@@ -52,10 +73,13 @@ export function responseHeaders(raw: readonly Buffer[], requestId: string): stri
   let connection: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1');
-    const lower = name.toLowerCase();
-    if (lower === 'connection') connection = raw[i + 1]!.toString('latin1');
-    if (lower === 'x-request-id' || isHopByHop(lower)) continue;
-    out.push(name, raw[i + 1]!.toString('latin1'));
+    const value = raw[i + 1]!.toString('latin1');
+    if (mayDrop(name)) {
+      const lower = name.toLowerCase();
+      if (lower === 'connection') connection = value;
+      if (lower === 'x-request-id' || isHopByHop(lower)) continue;
+    }
+    out.push(name, value);
   }
   const tokens = connectionTokens(connection);
   if (tokens) removeNamed(out, tokens);
