@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SubscriptionScope, SubscriptionState } from '@portico/proto';
 import { startEchoServer, type EchoServer } from '../echo/index.js';
-import { checkAccess, type CompiledSubscription, type KeyIndex } from './access.js';
+import { KeyIndex, checkAccess, type AccessSubscription } from './access.js';
 import { GW_ERR, subscriptionKeyMissing } from './gateway-errors.js';
 import { call, sha256, startGateway, type TestGateway } from './testing.js';
 
@@ -158,37 +158,37 @@ describe('access', () => {
 });
 
 describe('checkAccess', () => {
-  const subscription = (id: string): CompiledSubscription => ({
+  const subscription = (id: string): AccessSubscription => ({
     id,
-    active: true,
-    expiresAtMs: 0,
+    state: SubscriptionState.ACTIVE,
+    expiresAtMs: 0n,
     scope: SubscriptionScope.API,
     scopeId: 'api_a',
-    productApiIds: undefined,
   });
   const api = { apiId: 'api_a', workspaceId: 'ws_1', subscriptionRequired: true, openProductId: undefined };
   const missingKey = subscriptionKeyMissing(KEY_HEADER, 'subscription-key');
 
   it('lets the current key index decide even for a key whose hash it remembers', () => {
     const key = 'remembered-key-0123456789';
-    const keyHash = createHash('sha256').update(key).digest('hex');
+    const keyHash = createHash('sha256').update(key).digest();
     const target = { productId: 'unset' };
-    const before: KeyIndex = new Map([[keyHash, subscription('sub_1')]]);
+    const before = KeyIndex.of([[keyHash, subscription('sub_1')]]);
     for (let i = 0; i < 3; i++) expect(checkAccess(api, before, key, missingKey, target)).toBeUndefined();
     expect(target.productId).toBe('');
     // The subscription is gone from the next config: the remembered hash must not keep it alive.
-    expect(checkAccess(api, new Map(), key, missingKey, target)).toBe(GW_ERR.subscriptionKeyInvalid);
-    const suspended: KeyIndex = new Map([[keyHash, { ...subscription('sub_1'), active: false }]]);
+    expect(checkAccess(api, KeyIndex.of([]), key, missingKey, target)).toBe(GW_ERR.subscriptionKeyInvalid);
+    const suspended = KeyIndex.of([[keyHash, { ...subscription('sub_1'), state: SubscriptionState.SUSPENDED }]]);
     expect(checkAccess(api, suspended, key, missingKey, target)).toBe(GW_ERR.subscriptionInactive);
   });
 
   it('checks keys right after many others were remembered and evicted', () => {
-    const index = new Map<string, CompiledSubscription>();
+    const entries: [Buffer, AccessSubscription][] = [];
     const keys: string[] = [];
     for (let i = 0; i < 1500; i++) {
       keys.push(`key-${i}`);
-      index.set(createHash('sha256').update(`key-${i}`).digest('hex'), subscription(`sub_${i}`));
+      entries.push([createHash('sha256').update(`key-${i}`).digest(), subscription(`sub_${i}`)]);
     }
+    const index = KeyIndex.of(entries);
     for (const key of keys) expect(checkAccess(api, index, key, missingKey, { productId: '' })).toBeUndefined();
     for (const key of keys) expect(checkAccess(api, index, key, missingKey, { productId: '' })).toBeUndefined();
     expect(checkAccess(api, index, 'key-1500', missingKey, { productId: '' })).toBe(GW_ERR.subscriptionKeyInvalid);
