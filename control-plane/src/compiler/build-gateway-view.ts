@@ -4,12 +4,13 @@ import type { Db } from '../db/client.js';
 import type { PolicyStatement } from '../db/schema/index.js';
 import { SecretBox } from '../lib/secrets.js';
 import { buildPipelines } from './build-pipelines.js';
-import { canonicalize, hashView } from './hash-view.js';
+import { canonicalize } from './hash-view.js';
 import { loadViewRows, type ViewRows } from './load-view-rows.js';
 import { referencedNames, selectNamedValues } from './select-named-values.js';
 import { selectSubscriptions } from './select-subscriptions.js';
 import { toApi } from './to-api.js';
 import { toBackend } from './to-backend.js';
+import { digestView, type ViewDigest } from './view-digest.js';
 
 /**
  * Translates one gateway's slice of the tenant's config into the wire IR (CONVENTIONS §5):
@@ -21,6 +22,28 @@ import { toBackend } from './to-backend.js';
  * if (view.contentHash !== lastPublishedHash) publish(view);
  */
 export async function buildGatewayView(db: Db, secretKey: Buffer, tenantId: string, gatewayId: string): Promise<GatewayView> {
+  return (await buildGatewayState(db, secretKey, tenantId, gatewayId)).view;
+}
+
+/**
+ * A built view with what the publisher keeps next to it to update it incrementally
+ * (update-gateway-view.ts): its per-entity digests, and the revision its content reflects.
+ */
+export interface GatewayViewState {
+  /** The view as the gateway's agents were told it; its revision may be older than `asOf` when the content did not change. */
+  view: GatewayView;
+  digest: ViewDigest;
+  /** The tenant revision whose rows the content was read at. */
+  asOf: number;
+}
+
+/** `buildGatewayView`, keeping the view's digests: the full build, O(tenant's config). */
+export async function buildGatewayState(
+  db: Db,
+  secretKey: Buffer,
+  tenantId: string,
+  gatewayId: string,
+): Promise<GatewayViewState> {
   const rows = await loadViewRows(db, tenantId, gatewayId);
   const box = new SecretBox(secretKey);
   const view = canonicalize(
@@ -31,8 +54,9 @@ export async function buildGatewayView(db: Db, secretKey: Buffer, tenantId: stri
       ...viewContent(rows, tenantId, box),
     }),
   );
-  view.contentHash = hashView(view);
-  return view;
+  const digest = digestView(view);
+  view.contentHash = digest.hash(tenantId, gatewayId);
+  return { view, digest, asOf: rows.revision };
 }
 
 function viewContent(rows: ViewRows, tenantId: string, box: SecretBox) {
@@ -86,7 +110,7 @@ function viewContent(rows: ViewRows, tenantId: string, box: SecretBox) {
   };
 }
 
-function fragmentsByWorkspace(rows: ViewRows): Map<string, Map<string, PolicyStatement[]>> {
+export function fragmentsByWorkspace(rows: Pick<ViewRows, 'fragments'>): Map<string, Map<string, PolicyStatement[]>> {
   const out = new Map<string, Map<string, PolicyStatement[]>>();
   for (const fragment of rows.fragments) {
     const byName = out.get(fragment.workspaceId) ?? new Map<string, PolicyStatement[]>();

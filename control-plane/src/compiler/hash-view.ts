@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { clone, toBinary } from '@bufbuild/protobuf';
+import { clone } from '@bufbuild/protobuf';
 import { GatewayViewSchema, type GatewayView } from '@portico/proto';
+import { digestView } from './view-digest.js';
 
-const byKey =
+export const byKey =
   <T>(key: (item: T) => string) =>
   (a: T, b: T) => {
     const x = key(a);
@@ -28,14 +28,12 @@ export function canonicalize(view: GatewayView): GatewayView {
 }
 
 /**
- * SHA-256 (hex) of the canonical view's binary encoding without its revision and hash: a
- * revision bump that changed nothing this gateway sees keeps the hash, so nothing is pushed.
- * protobuf-es writes fields in field-number order and map entries in insertion order, which
- * canonicalize and the builders fix.
+ * The view's content hash: SHA-256 over its per-entity digests (view-digest.ts), without its
+ * revision and hash, so a revision bump that changed nothing this gateway sees keeps the hash and
+ * nothing is pushed. Defined over digests rather than the whole encoding so the publisher's
+ * incremental path (update-gateway-view.ts) re-hashes only the entities a change touched; agents
+ * treat it as opaque. Entities are encoded canonically (canonicalize, and the builders fix map order).
  */
 export function hashView(view: GatewayView): string {
-  const copy = canonicalize(clone(GatewayViewSchema, view));
-  copy.revision = 0n;
-  copy.contentHash = '';
-  return createHash('sha256').update(toBinary(GatewayViewSchema, copy)).digest('hex');
+  return digestView(canonicalize(clone(GatewayViewSchema, view))).hash(view.tenantId, view.gatewayId);
 }

@@ -142,15 +142,22 @@ export function loadViewRows(db: Db, tenantId: string, gatewayId: string): Promi
   );
 }
 
-function loadAssignedApis(tx: Db, tenantId: string, gatewayId: string) {
+/** The gateway's APIs (only those of `apiIds` when given), rows of `apis`. */
+export function loadAssignedApis(tx: Db, tenantId: string, gatewayId: string, apiIds?: string[]) {
   return tx
     .select()
     .from(gatewayApis)
     .innerJoin(apis, and(eq(apis.id, gatewayApis.apiId), eq(apis.tenantId, tenantId)))
-    .where(and(eq(gatewayApis.tenantId, tenantId), eq(gatewayApis.gatewayId, gatewayId)))
+    .where(
+      and(
+        eq(gatewayApis.tenantId, tenantId),
+        eq(gatewayApis.gatewayId, gatewayId),
+        apiIds ? inArray(gatewayApis.apiId, apiIds) : undefined,
+      ),
+    )
     .then((rows) => rows.map((r) => r.apis));
 }
 
-function unique(values: (string | null | undefined)[]): string[] {
+export function unique(values: (string | null | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => typeof v === 'string' && v !== ''))];
 }

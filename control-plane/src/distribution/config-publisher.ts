@@ -1,14 +1,15 @@
-import { clone, create } from '@bufbuild/protobuf';
+import { clone } from '@bufbuild/protobuf';
 import { GatewayViewSchema, type Delta, type GatewayView } from '@portico/proto';
 import type { ControlPlaneTransport } from '@portico/proto/distribution';
 import { and, eq, exists, gt, inArray, lte } from 'drizzle-orm';
-import { buildGatewayView } from '../compiler/build-gateway-view.js';
+import { buildGatewayState, type GatewayViewState } from '../compiler/build-gateway-view.js';
+import { updateGatewayView, type ViewChanges } from '../compiler/update-gateway-view.js';
 import type { Db } from '../db/client.js';
 import { configChanges, gatewayApis, gateways, operations, tenants } from '../db/schema/index.js';
 import { PorticoError } from '../errors.js';
 import type { Logger } from '../lib/logger.js';
 import { TenantQueues } from './tenant-queues.js';
-import { diffViews, resyncDelta } from './view-diff.js';
+import { changesDelta, diffViews, resyncDelta } from './view-diff.js';
 
 export interface ConfigPublisher {
   /** A tenant's config changed (NOTIFY): queue a run for it; signals during a run coalesce into one more. */
@@ -23,6 +24,8 @@ export interface ConfigPublisher {
   snapshot(tenantId: string, gatewayId: string): Promise<GatewayView | undefined>;
   /** The revision up to which the tenant's changes went out (undefined before its first run). */
   processedRevision(tenantId: string): number | undefined;
+  /** Views built since start: in full, or from their base by the incremental path (logs, tests, bench). */
+  stats(): { fullBuilds: number; incrementalBuilds: number };
   /** Resolves when no work is queued or running (tests, shutdown). */
   idle(): Promise<void>;
   /** Stops taking signals and waits for the work under way. */
@@ -53,16 +56,43 @@ export interface ConfigPublisherOptions {
 export function createConfigPublisher({ db, secretKey, transport, logger }: ConfigPublisherOptions): ConfigPublisher {
   const queues = new TenantQueues();
   /** Per tenant, per gateway: what the gateway's agents were last told (full view, stamped). */
-  const bases = new Map<string, Map<string, GatewayView>>();
+  const bases = new Map<string, Map<string, GatewayViewState>>();
   /** Per tenant: the revision up to which changes were turned into deltas. */
   const processed = new Map<string, number>();
+  const stats = { fullBuilds: 0, incrementalBuilds: 0 };
   let closed = false;
 
   const basesOf = (tenantId: string) => {
     let map = bases.get(tenantId);
-    if (!map) bases.set(tenantId, (map = new Map<string, GatewayView>()));
+    if (!map) bases.set(tenantId, (map = new Map<string, GatewayViewState>()));
     return map;
   };
+
+  /**
+   * The gateway's view now: from its base when there is one and the changes since stay within what
+   * the incremental path reloads (a few rows), else built in full. `undefined`: the gateway is gone.
+   */
+  async function nextState(
+    tenantId: string,
+    gatewayId: string,
+    base: GatewayViewState | undefined,
+  ): Promise<{ state: GatewayViewState; changes?: ViewChanges } | undefined> {
+    if (base) {
+      const update = await updateGatewayView(db, base);
+      if (update.kind === 'updated') {
+        stats.incrementalBuilds++;
+        return update;
+      }
+      logger.debug({ tenantId, gatewayId, reason: update.reason }, 'config: building the view in full');
+    }
+    stats.fullBuilds++;
+    try {
+      return { state: await buildGatewayState(db, secretKey, tenantId, gatewayId) };
+    } catch (error) {
+      if (error instanceof PorticoError && error.porticoCode === 'CP_ERR_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
 
   /**
    * Brings one gateway's agents to its current view: builds it, and unless its hash is the one
@@ -71,18 +101,19 @@ export function createConfigPublisher({ db, secretKey, transport, logger }: Conf
    */
   async function publishGateway(tenantId: string, gatewayId: string): Promise<GatewayView | undefined> {
     const known = basesOf(tenantId);
-    let view: GatewayView;
-    try {
-      view = await buildGatewayView(db, secretKey, tenantId, gatewayId);
-    } catch (error) {
-      if (error instanceof PorticoError && error.porticoCode === 'CP_ERR_NOT_FOUND') {
-        known.delete(gatewayId);
-        return undefined;
-      }
-      throw error;
-    }
     const base = known.get(gatewayId);
-    if (base?.contentHash === view.contentHash) return base;
+    const next = await nextState(tenantId, gatewayId, base);
+    if (!next) {
+      known.delete(gatewayId);
+      return undefined;
+    }
+    const { state, changes } = next;
+    const view = state.view;
+    if (base?.view.contentHash === view.contentHash) {
+      // Same content: the agents keep the revision they were told; later changes are read from here.
+      known.set(gatewayId, { ...base, asOf: state.asOf });
+      return base.view;
+    }
 
     const outcome = await db.transaction(async (tx) => {
       const [row] = await tx
@@ -100,8 +131,10 @@ export function createConfigPublisher({ db, secretKey, transport, logger }: Conf
         return { kind: 'stale', view } as const;
       }
       const delta: Delta =
-        base && row.revision !== null && BigInt(row.revision) === base.revision && row.hash === base.contentHash
-          ? diffViews(base, view)
+        base && row.revision !== null && BigInt(row.revision) === base.view.revision && row.hash === base.view.contentHash
+          ? changes
+            ? changesDelta(base.view, view, changes)
+            : diffViews(base.view, view)
           : resyncDelta(view);
       await tx
         .update(gateways)
@@ -130,7 +163,7 @@ export function createConfigPublisher({ db, secretKey, transport, logger }: Conf
         known.delete(gatewayId);
         return outcome.view;
       default:
-        known.set(gatewayId, outcome.view);
+        known.set(gatewayId, { ...state, view: outcome.view });
         return outcome.view;
     }
   }
@@ -174,7 +207,7 @@ export function createConfigPublisher({ db, secretKey, transport, logger }: Conf
       const base = known.get(gatewayId);
       if (!base) {
         if (apiIds.size > 0 || operationIds.size > 0) affected.add(gatewayId);
-      } else if (base.apis.some((api) => apiIds.has(api.id) || api.operations.some((op) => operationIds.has(op.id)))) {
+      } else if (base.view.apis.some((api) => apiIds.has(api.id) || api.operations.some((op) => operationIds.has(op.id)))) {
         affected.add(gatewayId);
       }
     }
@@ -241,6 +274,7 @@ export function createConfigPublisher({ db, secretKey, transport, logger }: Conf
       });
     },
     processedRevision: (tenantId) => processed.get(tenantId),
+    stats: () => ({ ...stats }),
     idle: () => queues.idle(),
     async close() {
       closed = true;
@@ -249,7 +283,7 @@ export function createConfigPublisher({ db, secretKey, transport, logger }: Conf
   };
 }
 
-/** The view with the revision its (identical) content was published at. */
+/** The view with the revision its (identical) content was published at (shallow: entities are shared, never mutated). */
 function stamped(view: GatewayView, revision: number): GatewayView {
-  return create(GatewayViewSchema, { ...view, revision: BigInt(revision) });
+  return { ...view, revision: BigInt(revision) };
 }
