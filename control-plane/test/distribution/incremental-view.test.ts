@@ -1,6 +1,5 @@
-import { create } from '@bufbuild/protobuf';
-import { GatewayViewSchema, SubscriptionState, type Delta, type GatewayView } from '@portico/proto';
-import { createInProcessTransport } from '@portico/proto/distribution';
+import { SubscriptionState, type Delta, type GatewayView } from '@portico/proto';
+import { createInProcessTransport, applyDelta as applyAgentDelta } from '@portico/proto/distribution';
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGatewayView } from '../../src/compiler/build-gateway-view.js';
@@ -26,30 +25,8 @@ function prng(seed: number) {
   };
 }
 
-/** What an agent does with a delta (gateway/src/agent/apply-delta.ts). */
-function applyDelta(view: GatewayView, delta: Delta): GatewayView {
-  const patch = <T>(current: T[], upserted: T[], removed: string[], key: (item: T) => string) => {
-    const next = new Map(current.map((item) => [key(item), item]));
-    for (const id of removed) next.delete(id);
-    for (const item of upserted) next.set(key(item), item);
-    return [...next.values()];
-  };
-  const pipelineKey = (p: { operationId: string; productId: string }) => `${p.operationId}\u0000${p.productId}`;
-  return canonicalize(
-    create(GatewayViewSchema, {
-      tenantId: view.tenantId,
-      gatewayId: view.gatewayId,
-      revision: delta.toRevision,
-      contentHash: delta.contentHash,
-      apis: patch(view.apis, delta.upsertedApis, delta.removedApiIds, (a) => a.id),
-      backends: patch(view.backends, delta.upsertedBackends, delta.removedBackendIds, (b) => b.id),
-      products: patch(view.products, delta.upsertedProducts, delta.removedProductIds, (p) => p.id),
-      subscriptions: patch(view.subscriptions, delta.upsertedSubscriptions, delta.removedSubscriptionIds, (s) => s.id),
-      namedValues: patch(view.namedValues, delta.upsertedNamedValues, delta.removedNamedValueNames, (n) => n.name),
-      pipelines: patch(view.pipelines, delta.upsertedPipelines, delta.removedPipelines.map(pipelineKey), pipelineKey),
-    }),
-  );
-}
+/** What an agent does with a delta, in the canonical order the control plane hashes. */
+const applyDelta = (view: GatewayView, delta: Delta): GatewayView => canonicalize(applyAgentDelta(view, delta));
 
 const content = (view: GatewayView) => ({ ...view, revision: 0n });
 

@@ -13,12 +13,11 @@ import {
   type Delta,
   type GatewayView,
 } from '@portico/proto';
-import type { AgentTransport } from '@portico/proto/distribution';
+import { applyDelta, type AgentTransport } from '@portico/proto/distribution';
 import { createAdminHandler } from '../admin/admin-handler.js';
 import { GatewayMetrics } from '../admin/metrics.js';
 import { ConfigCompileError, compileConfig, retireConfig, type CompiledConfig } from '../runtime/compile-config.js';
 import { createTrafficHandler, handleTrafficClientError } from '../runtime/traffic-handler.js';
-import { applyDelta } from './apply-delta.js';
 import { BackupWriter } from './backup-writer.js';
 import { readBackup } from './config-backup.js';
 

@@ -5,3 +5,4 @@ export * from './nats-connection.js';
 export * from './nats-control-plane.js';
 export * from './nats-agent.js';
 export * from './snapshot-chunks.js';
+export * from './apply-delta.js';

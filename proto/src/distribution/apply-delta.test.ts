@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { DeltaSchema, GatewayViewSchema } from '@portico/proto';
+import { DeltaSchema, GatewayViewSchema } from '../index.js';
 import { describe, expect, it } from 'vitest';
 import { applyDelta } from './apply-delta.js';
 

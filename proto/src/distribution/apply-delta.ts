@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { GatewayViewSchema, type Delta, type GatewayView } from '@portico/proto';
+import { GatewayViewSchema, type Delta, type GatewayView } from '../index.js';
 
 /** Replaces and removes entities by key, keeping the order of those that stay. */
 function patch<T>(current: T[], upserted: T[], removed: Iterable<string>, key: (item: T) => string): T[] {
