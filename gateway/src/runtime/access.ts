@@ -161,7 +161,7 @@ export function checkAccess(
     return undefined;
   }
   const cached = keyHashes.get(key);
-  const keyHash = cached ?? (hash('sha256', key, 'buffer') as unknown as Buffer);
+  const keyHash = cached ?? hash('sha256', key, 'buffer');
   const subscription = keys.get(keyHash);
   if (subscription === undefined) return GW_ERR.subscriptionKeyInvalid;
   if (cached === undefined) rememberKeyHash(key, keyHash);
