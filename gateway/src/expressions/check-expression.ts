@@ -1,3 +1,5 @@
+import { ParseError, type ParseResult } from '@marcbachmann/cel-js';
+import { checkExpressionCost, isCostProblem } from './expression-cost.js';
 import { createPolicyExpressionEnvironment } from './policy-expression-environment.js';
 
 /** What a value slot needs an expression to return; `dyn` accepts anything. */
@@ -35,12 +37,17 @@ const accepted: Record<Exclude<ExpressionType, 'dyn'>, ReadonlySet<string>> = {
 // Built once per process: building an environment is the expensive part of the library.
 const environment = createPolicyExpressionEnvironment();
 
+function shifted(range: { start: number; end: number } | undefined, whole: ExpressionRange): ExpressionRange {
+  return range ? { start: range.start + PREFIX.length, end: range.end + PREFIX.length } : whole;
+}
+
 export function isExpression(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(PREFIX);
 }
 
 /**
- * Parses and type-checks a value written `@( … )`. Returns the first problem (the library stops
+ * Parses and type-checks a value written `@( … )`, and applies the cost rules of
+ * expression-cost.ts. Returns the first problem (the library stops
  * at the first error) with its range in the written value, or undefined when the expression is
  * well-typed and returns what the slot needs.
  *
@@ -55,15 +62,20 @@ export function checkExpression(written: string, type: ExpressionType): Expressi
   const whole = { start: 0, end: written.length };
   if (source.trim() === '') return { message: 'empty expression', range: whole };
 
-  const result = environment.check(source);
+  let parsed: ParseResult;
+  try {
+    parsed = environment.parse(source);
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    return { message: error.summary, range: shifted(error.range, whole) };
+  }
+  const result = parsed.check();
   if (!result.valid) {
     const error = result.error;
-    const range = error?.range;
-    return {
-      message: error?.summary ?? 'invalid expression',
-      range: range ? { start: range.start + PREFIX.length, end: range.end + PREFIX.length } : whole,
-    };
+    return { message: error?.summary ?? 'invalid expression', range: shifted(error?.range, whole) };
   }
+  const cost = checkExpressionCost(parsed.ast);
+  if (isCostProblem(cost)) return { message: cost.message, range: shifted(cost.range, whole) };
   const returned = result.type ?? 'dyn';
   if (type !== 'dyn' && !accepted[type].has(returned)) {
     return { message: `the expression returns ${returned}, expected ${type}`, range: whole };

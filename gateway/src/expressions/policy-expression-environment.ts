@@ -15,6 +15,9 @@ const headerMap = 'map<string, string>';
  * - `subscription`, `product`, `user` are empty objects on anonymous calls (the CEL library cannot
  *   compare a declared object type with `null`), so expressions test `has(user.id)`;
  * - `response` is empty until the backend answered; `jwt` holds the claims validate-jwt accepted.
+ * - `context.elapsed` is in whole milliseconds since the request arrived; `context.lastError` is
+ *   empty outside on-error.
+ * - `variables` hold CEL values: integers are bigint, as the library returns them.
  * - The subscription key itself is deliberately absent: keys are stored hashed and must not reach
  *   traces or variables (DESIGN §11).
  */
@@ -22,7 +25,9 @@ export function createPolicyExpressionEnvironment(): Environment {
   return (
     // Optional access lets an expression read a header that may be missing:
     // request.headers[?"x-version"].orValue("1").
-    new Environment({ enableOptionalTypes: true })
+    // maxAstNodes bounds the work of one evaluation together with the cost rules of
+    // expression-cost.ts; the same limits apply when a document is written and when it runs.
+    new Environment({ enableOptionalTypes: true, limits: { maxAstNodes: 2000, maxDepth: 64 } })
       .registerVariable({
         name: 'request',
         description: 'The incoming request.',
@@ -79,5 +84,14 @@ export function createPolicyExpressionEnvironment(): Environment {
         description: 'Values set by set-variable, cache-lookup-value, send-request… in this request.',
       })
       .registerVariable('jwt', 'map<string, dyn>', { description: 'Claims of the token validate-jwt accepted.' })
+      .registerVariable({
+        name: 'context',
+        description: 'The exchange: elapsed milliseconds, request id, and the error on-error runs for.',
+        schema: {
+          elapsed: 'int',
+          requestId: 'string',
+          lastError: { source: 'string', reason: 'string', message: 'string', policy: 'string' },
+        },
+      })
   );
 }

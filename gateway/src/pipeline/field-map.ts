@@ -1,0 +1,131 @@
+/**
+ * Header or query fields of one message: name → values, in arrival order. Header maps are
+ * created with `lowerCase` and keep the first spelling of each name for sending it on.
+ * Expressions read a joined view (`values.join(', ')`), rebuilt only after a change.
+ */
+export class FieldMap {
+  readonly #values = new Map<string, string[]>();
+  readonly #spelling: Map<string, string> | undefined;
+  readonly #lowerCase: boolean;
+  #joined: Map<string, string> | undefined = undefined;
+
+  constructor(lowerCase: boolean) {
+    this.#lowerCase = lowerCase;
+    this.#spelling = lowerCase ? new Map() : undefined;
+  }
+
+  /** From a flat `[name, value, name, value…]` list, such as node's `rawHeaders`. */
+  static fromFlat(flat: readonly string[], lowerCase: boolean): FieldMap {
+    const fields = new FieldMap(lowerCase);
+    for (let i = 0; i + 1 < flat.length; i += 2) fields.append(flat[i]!, flat[i + 1]!);
+    return fields;
+  }
+
+  #key(name: string): string {
+    return this.#lowerCase ? name.toLowerCase() : name;
+  }
+
+  get size(): number {
+    return this.#values.size;
+  }
+
+  has(name: string): boolean {
+    return this.#values.has(this.#key(name));
+  }
+
+  get(name: string): readonly string[] | undefined {
+    return this.#values.get(this.#key(name));
+  }
+
+  first(name: string): string | undefined {
+    return this.#values.get(this.#key(name))?.[0];
+  }
+
+  set(name: string, values: readonly string[]): void {
+    const key = this.#key(name);
+    this.#values.set(key, values.slice());
+    if (this.#spelling && !this.#spelling.has(key)) this.#spelling.set(key, name);
+    this.#joined = undefined;
+  }
+
+  append(name: string, value: string): void {
+    const key = this.#key(name);
+    const values = this.#values.get(key);
+    if (values) values.push(value);
+    else {
+      this.#values.set(key, [value]);
+      if (this.#spelling && !this.#spelling.has(key)) this.#spelling.set(key, name);
+    }
+    this.#joined = undefined;
+  }
+
+  delete(name: string): boolean {
+    const key = this.#key(name);
+    this.#spelling?.delete(key);
+    this.#joined = undefined;
+    return this.#values.delete(key);
+  }
+
+  /** Names (lower-cased for headers) with their values, in order. */
+  entries(): IterableIterator<[string, string[]]> {
+    return this.#values.entries();
+  }
+
+  /** The name as first sent or set (headers); the key itself for query fields. */
+  spelling(key: string): string {
+    return this.#spelling?.get(key) ?? key;
+  }
+
+  /** `[name, value, …]` with each value on its own line, original spellings. */
+  toFlat(): string[] {
+    const flat: string[] = [];
+    for (const [key, values] of this.#values) {
+      const name = this.spelling(key);
+      for (const value of values) flat.push(name, value);
+    }
+    return flat;
+  }
+
+  /** Query string without `?`, each name and value percent-encoded. */
+  toQueryString(): string {
+    let out = '';
+    for (const [name, values] of this.#values) {
+      for (const value of values) {
+        out += `${out === '' ? '' : '&'}${encodeURIComponent(name)}${value === '' ? '' : `=${encodeURIComponent(value)}`}`;
+      }
+    }
+    return out;
+  }
+
+  /** name → values joined with ", ", as expressions see them; shared until the next change. */
+  joined(): ReadonlyMap<string, string> {
+    if (this.#joined) return this.#joined;
+    const joined = new Map<string, string>();
+    for (const [key, values] of this.#values) joined.set(key, values.length === 1 ? values[0]! : values.join(', '));
+    this.#joined = joined;
+    return joined;
+  }
+}
+
+/** Parses a query string (without `?`); undecodable parts are kept as sent. */
+export function parseQueryString(query: string): FieldMap {
+  const fields = new FieldMap(false);
+  if (query === '') return fields;
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const equals = part.indexOf('=');
+    const name = equals === -1 ? part : part.slice(0, equals);
+    const value = equals === -1 ? '' : part.slice(equals + 1);
+    fields.append(decodeComponent(name), decodeComponent(value));
+  }
+  return fields;
+}
+
+function decodeComponent(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}

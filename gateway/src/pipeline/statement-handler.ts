@@ -1,0 +1,54 @@
+import type { ExpressionCompiler } from '../expressions/compile-expression.js';
+import type { PolicyStatement } from '../policies/policy-statement.js';
+import type { PolicySection } from '../policies/sections.js';
+import type { PolicyContext } from './policy-context.js';
+
+/** What a statement tells the runner: go on, or stop the section because a response is ready. */
+export const Outcome = {
+  continue: 0,
+  respond: 1,
+} as const;
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+
+/**
+ * One compiled statement. Synchronous unless it must wait (a counter exchange, a cache, a
+ * sub-request): the runner only awaits when a handler returns a promise. A failure throws
+ * (PolicyError, ExpressionError, anything else); the runner turns it into on-error.
+ */
+export type StatementHandler = (ctx: PolicyContext) => Outcome | Promise<Outcome>;
+
+export interface PolicyLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Placeholder for rate-limit and quota counters (issue 5, later increments). */
+export interface CounterStore {
+  increment(key: string, amount: number, windowSeconds: number): number | Promise<number>;
+}
+
+/** Placeholder for cache-lookup/-store and the *-value policies (issue 5, later increments). */
+export interface CacheStore {
+  get(key: string): unknown;
+  set(key: string, value: unknown, ttlSeconds: number): void;
+  delete(key: string): void;
+}
+
+/** Shared by every pipeline of a config revision. */
+export interface CompileDeps {
+  /** Named values of the view, for `{{name}}` (secrets included, already decrypted). */
+  readonly namedValues: ReadonlyMap<string, string>;
+  readonly expressions: ExpressionCompiler;
+  readonly logger: PolicyLogger;
+  readonly counters: CounterStore | undefined;
+  readonly cache: CacheStore | undefined;
+}
+
+/** What one statement's factory gets: the shared deps and where the statement sits. */
+export interface StatementDeps extends CompileDeps {
+  readonly section: PolicySection;
+  /** `inbound[2]`, `inbound[0].choose.when[1].statements[0]`: for messages and lastError. */
+  readonly path: string;
+  /** Compiles a nested list (choose, retry…) in `section`; `null` when empty. */
+  compileStatements(list: readonly PolicyStatement[] | undefined, path: string): StatementHandler[] | null;
+}
