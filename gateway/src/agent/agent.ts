@@ -16,6 +16,7 @@ import {
 import { applyDelta, type AgentTransport } from '@portico/proto/distribution';
 import { createAdminHandler } from '../admin/admin-handler.js';
 import { GatewayMetrics } from '../admin/metrics.js';
+import type { PolicyLogger } from '../pipeline/statement-handler.js';
 import { ConfigCompileError, compileConfig, retireConfig, type CompiledConfig } from '../runtime/compile-config.js';
 import { createTrafficHandler, handleTrafficClientError } from '../runtime/traffic-handler.js';
 import { BackupWriter } from './backup-writer.js';
@@ -72,12 +73,19 @@ export class GatewayAgent {
   private readonly backups: BackupWriter | undefined;
   private readonly startedAt = Date.now();
   private readonly log: Log;
+  /** Where compiled policy statements report faults (to the agent's log). */
+  private readonly policyLogger: PolicyLogger;
   private readonly counters = { configs_applied: 0n, configs_rejected: 0n, snapshots: 0n, gaps: 0n };
   private traffic!: Server;
   private admin: Server | undefined;
 
   private constructor(private readonly options: AgentOptions) {
     this.log = options.log ?? noLog;
+    const log = this.log;
+    this.policyLogger = {
+      warn: (fields, message) => log('warn', message, fields),
+      error: (fields, message) => log('error', message, fields),
+    };
     if (options.backupPath)
       this.backups = new BackupWriter(options.backupPath, options.accessToken, (error) =>
         this.log('error', 'could not write the config backup', { path: options.backupPath, error: String(error) }),
@@ -242,7 +250,7 @@ export class GatewayAgent {
     const previous = this.serving;
     let next: CompiledConfig;
     try {
-      next = compileConfig(view, previous);
+      next = compileConfig(view, previous, { logger: this.policyLogger });
     } catch (error) {
       const reason = error instanceof ConfigCompileError ? error.message : `internal error: ${String(error)}`;
       this.counters.configs_rejected++;

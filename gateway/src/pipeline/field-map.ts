@@ -8,6 +8,7 @@ export class FieldMap {
   readonly #spelling: Map<string, string> | undefined;
   readonly #lowerCase: boolean;
   #joined: Map<string, string> | undefined = undefined;
+  #changes = 0;
 
   constructor(lowerCase: boolean) {
     this.#lowerCase = lowerCase;
@@ -18,11 +19,22 @@ export class FieldMap {
   static fromFlat(flat: readonly string[], lowerCase: boolean): FieldMap {
     const fields = new FieldMap(lowerCase);
     for (let i = 0; i + 1 < flat.length; i += 2) fields.append(flat[i]!, flat[i + 1]!);
+    fields.#changes = 0;
     return fields;
+  }
+
+  /** Ends building: what was added so far counts as what arrived (`changes` is 0). */
+  markBuilt(): void {
+    this.#changes = 0;
   }
 
   #key(name: string): string {
     return this.#lowerCase ? name.toLowerCase() : name;
+  }
+
+  /** How many times it was changed since it was built: 0 means it still holds what arrived. */
+  get changes(): number {
+    return this.#changes;
   }
 
   get size(): number {
@@ -46,6 +58,7 @@ export class FieldMap {
     this.#values.set(key, values.slice());
     if (this.#spelling && !this.#spelling.has(key)) this.#spelling.set(key, name);
     this.#joined = undefined;
+    this.#changes++;
   }
 
   append(name: string, value: string): void {
@@ -57,12 +70,14 @@ export class FieldMap {
       if (this.#spelling && !this.#spelling.has(key)) this.#spelling.set(key, name);
     }
     this.#joined = undefined;
+    this.#changes++;
   }
 
   delete(name: string): boolean {
     const key = this.#key(name);
     this.#spelling?.delete(key);
     this.#joined = undefined;
+    this.#changes++;
     return this.#values.delete(key);
   }
 
@@ -118,6 +133,7 @@ export function parseQueryString(query: string): FieldMap {
     const value = equals === -1 ? '' : part.slice(equals + 1);
     fields.append(decodeComponent(name), decodeComponent(value));
   }
+  fields.markBuilt();
   return fields;
 }
 

@@ -12,12 +12,15 @@ export class PolicyError extends Error {
   readonly reason: string;
   readonly where: string;
   readonly response: GatewayError;
+  /** Extra response headers, flat `[name, value, …]` (`retry-after` on an open circuit). */
+  readonly headers: readonly string[];
 
-  constructor(source: string, reason: string, status: number, message: string, where: string) {
+  constructor(source: string, reason: string, status: number, message: string, where: string, headers: readonly string[] = []) {
     super(message);
     this.source = source;
     this.reason = reason;
     this.where = where;
     this.response = gatewayError(status, reason.replaceAll('-', '_'), message);
+    this.headers = headers;
   }
 }

@@ -76,9 +76,9 @@ export function runSection(pipeline: PolicyPipeline, section: RunnableSection, c
 export function handlePipelineError(pipeline: PolicyPipeline, ctx: PolicyContext, error: unknown): Outcome | Promise<Outcome> {
   if (ctx.onErrorRan) return internalError(pipeline, ctx, error, 'on-error failed');
   ctx.onErrorRan = true;
-  const { lastError, response } = describeError(error);
+  const { lastError, response, headers } = describeError(error);
   ctx.lastError = lastError;
-  ctx.response = errorResponse(response, ctx.requestId);
+  ctx.response = errorResponse(response, ctx.requestId, headers);
   if (lastError.source === 'gateway') pipeline.logger.error({ err: error, requestId: ctx.requestId }, 'policy statement failed');
   const handlers = pipeline.onError;
   if (handlers === null) return Outcome.respond;
@@ -96,22 +96,27 @@ export function handlePipelineError(pipeline: PolicyPipeline, ctx: PolicyContext
   );
 }
 
-function describeError(error: unknown): { lastError: LastError; response: GatewayError } {
+const NO_HEADERS: readonly string[] = [];
+
+function describeError(error: unknown): { lastError: LastError; response: GatewayError; headers: readonly string[] } {
   if (error instanceof PolicyError) {
     return {
       lastError: { source: error.source, reason: error.reason, message: error.message, policy: error.where },
       response: error.response,
+      headers: error.headers,
     };
   }
   if (error instanceof ExpressionError) {
     return {
       lastError: { source: error.policy, reason: error.reason, message: error.message, policy: error.where },
       response: GW_ERR.internal,
+      headers: NO_HEADERS,
     };
   }
   return {
     lastError: { source: 'gateway', reason: 'internal-error', message: GW_ERR.internal.message, policy: undefined },
     response: GW_ERR.internal,
+    headers: NO_HEADERS,
   };
 }
 
@@ -122,8 +127,13 @@ function internalError(pipeline: PolicyPipeline, ctx: PolicyContext, error: unkn
 }
 
 /** A gateway JSON error as a response statements (set-header…) can still change. */
-export function errorResponse(error: GatewayError, requestId: string): PolicyResponse {
+export function errorResponse(
+  error: GatewayError,
+  requestId: string,
+  extraHeaders: readonly string[] = NO_HEADERS,
+): PolicyResponse {
   const headers = new FieldMap(true);
   headers.set('content-type', ['application/json']);
+  for (let i = 0; i + 1 < extraHeaders.length; i += 2) headers.append(extraHeaders[i]!, extraHeaders[i + 1]!);
   return new PolicyResponse(error.status, '', headers, Buffer.from(error.bodyPrefix + JSON.stringify(requestId) + '}'));
 }

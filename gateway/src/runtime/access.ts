@@ -124,6 +124,8 @@ function rememberKeyHash(key: string, keyHash: Buffer): void {
 /** Where the access check writes the product a call goes through ('' for none). */
 export interface AccessTarget {
   productId: string;
+  /** The key's subscription, for policies (`subscription` in expressions). */
+  subscription?: AccessSubscription | undefined;
 }
 
 function covers(subscription: AccessSubscription, api: ApiAccess, keys: KeyIndex): boolean {
@@ -170,6 +172,7 @@ export function checkAccess(
     return GW_ERR.subscriptionInactive;
   }
   if (!covers(subscription, api, keys)) return GW_ERR.subscriptionNoAccess;
+  target.subscription = subscription;
   target.productId = subscription.scope === SubscriptionScope.PRODUCT ? subscription.scopeId : '';
   return undefined;
 }

@@ -45,17 +45,46 @@ const withPipeline = (policy: string, configJson: string) => ({
 });
 
 describe('compileConfig', () => {
-  it('compiles a valid view and keeps the validated statements per operation × product', () => {
-    const config = compileConfig(view(withPipeline('rate-limit', '{"calls":10,"renewal-period":60}')));
+  it('compiles a valid view and keeps the validated statements and their handlers per operation × product', () => {
+    const config = compileConfig(
+      view(withPipeline('check-header', '{"name":"x-client","failed-check-httpcode":403,"failed-check-error-message":"no"}')),
+    );
     expect(config.revision).toBe(7n);
     expect(config.contentHash).toBe('abc');
     const pipeline = config.pipelines.get('op_1\0prd_2')!;
     expect(pipeline.inbound).toEqual([
       { 'set-header': { name: 'x-a', 'exists-action': 'override', value: ['1'] } },
-      { 'rate-limit': { calls: 10, 'renewal-period': 60 } },
+      {
+        'check-header': {
+          name: 'x-client',
+          'failed-check-httpcode': 403,
+          'failed-check-error-message': 'no',
+          'ignore-case': false,
+        },
+      },
     ]);
     expect(pipeline.backend).toBeNull();
+    expect(pipeline.policies?.inbound?.map((handler) => handler.name)).toEqual(['setHeader', 'checkHeader']);
+    expect(pipeline.policies?.outbound).toBeNull();
     void config.upstreams.get('be_1')!.close();
+  });
+
+  it('compiles an empty pipeline to no handlers, so requests stream without a policy context', () => {
+    const config = compileConfig(view({ ...base(), pipelines: [{ operationId: 'op_1', productId: '' }] }));
+    expect(config.pipelines.get('op_1\0')!.policies).toBeNull();
+    void config.upstreams.get('be_1')!.close();
+  });
+
+  it('refuses a policy that has no runtime yet, naming it (the agent NACKs and keeps the previous config)', () => {
+    expect(compileError(withPipeline('rate-limit', '{"calls":10,"renewal-period":60}'))).toBe(
+      'pipeline op_1 × prd_2 inbound[1]: policy "rate-limit" has no runtime yet',
+    );
+  });
+
+  it('refuses an expression naming an undefined named value', () => {
+    expect(compileError(withPipeline('set-header', '{"name":"x-tier","value":["{{tier}}"]}'))).toMatch(
+      /^pipeline op_1 × prd_2 inbound\[1\] set-header: named value 'tier' is not defined/,
+    );
   });
 
   it('names the statement of an invalid policy config', () => {
@@ -140,14 +169,35 @@ describe('compileConfig', () => {
     expect(compileError({ ...base(), backends })).toMatch(/^backend be_1: client certificate or key unusable \(/);
   });
 
-  it('reuses validated pipelines and unchanged upstreams from the previous config', () => {
-    const first = compileConfig(view(withPipeline('rate-limit', '{"calls":10,"renewal-period":60}')));
+  it('reuses compiled pipelines and unchanged upstreams from the previous config', () => {
+    const first = compileConfig(
+      view(withPipeline('check-header', '{"name":"x-client","failed-check-httpcode":403,"failed-check-error-message":"no"}')),
+    );
     const second = compileConfig(
-      view({ ...withPipeline('rate-limit', '{"calls":10,"renewal-period":60}'), revision: 8n }),
+      view({
+        ...withPipeline('check-header', '{"name":"x-client","failed-check-httpcode":403,"failed-check-error-message":"no"}'),
+        revision: 8n,
+      }),
       first,
     );
     expect(second.pipelines.get('op_1\0prd_2')).toBe(first.pipelines.get('op_1\0prd_2'));
     expect(second.upstreams.get('be_1')).toBe(first.upstreams.get('be_1'));
     void second.upstreams.get('be_1')!.close();
+  });
+
+  it('recompiles an unchanged pipeline when a named value it references changes, and only then', () => {
+    const init = (tier: string, other: string) => ({
+      ...withPipeline('set-header', '{"name":"x-tier","value":["{{tier}}"]}'),
+      namedValues: [
+        { name: 'tier', value: tier },
+        { name: 'other', value: other },
+      ],
+    });
+    const first = compileConfig(view(init('gold', 'a')));
+    const second = compileConfig(view({ ...init('gold', 'b'), revision: 8n }), first);
+    expect(second.pipelines.get('op_1\0prd_2')).toBe(first.pipelines.get('op_1\0prd_2'));
+    const third = compileConfig(view({ ...init('silver', 'b'), revision: 9n }), second);
+    expect(third.pipelines.get('op_1\0prd_2')).not.toBe(second.pipelines.get('op_1\0prd_2'));
+    void third.upstreams.get('be_1')!.close();
   });
 });

@@ -1,11 +1,14 @@
-import { VersioningScheme, type Api, type GatewayView } from '@portico/proto';
+import { ApiType, VersioningScheme, type Api, type GatewayView } from '@portico/proto';
+import { createExpressionCompiler } from '../expressions/compile-expression.js';
+import type { ApiInfo, OperationInfo, ProductInfo } from '../pipeline/policy-context.js';
+import type { CompileDeps, PolicyLogger } from '../pipeline/statement-handler.js';
 import { buildKeyIndex, openProductsByApi, type ApiAccess, type KeyIndex } from './access.js';
 import { ApiRouter, type VersionBy } from './api-router.js';
 import { compilePipeline, PipelineError, type CompiledPipeline } from './compile-pipelines.js';
 import { subscriptionKeyMissing, type GatewayError } from './gateway-errors.js';
 import { SegmentRouter } from './operation-router.js';
 import { BackendError, compileBackend, type BackendUpstream } from './upstream/backend-upstream.js';
-import { parseUrlTemplate, templateShape } from './url-template.js';
+import { parseUrlTemplate, templateShape, type TemplateSegment } from './url-template.js';
 
 /** The view could not be served as it is; the message names the entity at fault. */
 export class ConfigCompileError extends Error {
@@ -18,6 +21,11 @@ export interface CompiledOperation {
   readonly urlTemplate: string;
   /** Pipelines by product id; '' for calls through no product or a product without its own. */
   readonly pipelines: ReadonlyMap<string, CompiledPipeline>;
+  /** The URL template, to bind its parameters for policies (only on requests that run some). */
+  readonly segments: readonly TemplateSegment[];
+  readonly hasParams: boolean;
+  /** What policy expressions see as `operation`. */
+  readonly info: OperationInfo;
 }
 
 export interface CompiledApi extends ApiAccess {
@@ -30,6 +38,8 @@ export interface CompiledApi extends ApiAccess {
   /** undefined: the API has no backend (502 backend_not_configured). */
   readonly upstream: BackendUpstream | undefined;
   readonly operationsByMethod: ReadonlyMap<string, SegmentRouter<CompiledOperation>>;
+  /** What policy expressions see as `api`. */
+  readonly info: ApiInfo;
 }
 
 /**
@@ -47,7 +57,16 @@ export interface CompiledConfig {
   readonly upstreams: ReadonlyMap<string, BackendUpstream>;
   /** By `operationId \0 productId`, for reuse by the next compile. */
   readonly pipelines: ReadonlyMap<string, CompiledPipeline>;
+  /** What policy expressions see as `product`, by product id. */
+  readonly products: ReadonlyMap<string, ProductInfo>;
 }
+
+export interface CompileOptions {
+  /** Where policy statements report unexpected faults. Default: nowhere. */
+  logger?: PolicyLogger;
+}
+
+const silentLogger: PolicyLogger = { warn: () => undefined, error: () => undefined };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -97,6 +116,9 @@ function compileOperations(
       method: operation.method,
       urlTemplate: operation.urlTemplate,
       pipelines: pipelinesByOperation.get(operation.id) ?? new Map(),
+      segments: parsed.segments,
+      hasParams: parsed.segments.some((segment) => segment.kind !== 'literal'),
+      info: { id: operation.id, name: operation.name, method: operation.method, urlTemplate: operation.urlTemplate },
     };
     if (!router.add(parsed.segments, compiled)) {
       throw new ConfigCompileError(
@@ -107,14 +129,23 @@ function compileOperations(
   return routers;
 }
 
-function compilePipelines(view: GatewayView, previous: CompiledConfig | undefined) {
+function compilePipelines(view: GatewayView, previous: CompiledConfig | undefined, logger: PolicyLogger) {
   const byKey = new Map<string, CompiledPipeline>();
   const byOperation = new Map<string, Map<string, CompiledPipeline>>();
+  // One expression compiler per revision: named values are substituted when expressions compile.
+  const namedValues = new Map(view.namedValues.map((namedValue) => [namedValue.name, namedValue.value]));
+  const deps: CompileDeps = {
+    namedValues,
+    expressions: createExpressionCompiler(namedValues),
+    logger,
+    counters: undefined,
+    cache: undefined,
+  };
   for (const pipeline of view.pipelines) {
     const key = `${pipeline.operationId}\0${pipeline.productId}`;
     let compiled: CompiledPipeline;
     try {
-      compiled = compilePipeline(pipeline, previous?.pipelines.get(key));
+      compiled = compilePipeline(pipeline, deps, previous?.pipelines.get(key));
     } catch (error) {
       if (error instanceof PipelineError) throw new ConfigCompileError(error.message, { cause: error });
       throw error;
@@ -181,25 +212,39 @@ function checkApiPath(api: Api): void {
   }
 }
 
+function apiInfo(api: Api, serviceUrls: ReadonlyMap<string, string>): ApiInfo {
+  return {
+    id: api.id,
+    name: api.name,
+    path: api.path,
+    type: (ApiType[api.type] ?? 'UNSPECIFIED').toLowerCase(),
+    version: api.versioning?.version ?? '',
+    revision: '',
+    serviceUrl: serviceUrls.get(api.backendId) ?? '',
+  };
+}
+
 /**
  * Compiles a view into what the traffic handler serves. Backends byte-identical to `previous`'s
- * keep their upstream (and its open connections); pipelines likewise keep their validation.
+ * keep their upstream (and its open connections); pipelines likewise keep their compiled
+ * handlers. A statement that cannot run (invalid, or a policy with no runtime yet) refuses the
+ * whole view.
  *
  * @example
  * const next = compileConfig(view, current); // throws ConfigCompileError → NACK, keep `current`
  * const old = current; current = next; retireConfig(old, current);
  */
-export function compileConfig(view: GatewayView, previous?: CompiledConfig): CompiledConfig {
-  const backendIds = new Set(view.backends.map((backend) => backend.id));
+export function compileConfig(view: GatewayView, previous?: CompiledConfig, options: CompileOptions = {}): CompiledConfig {
+  const serviceUrls = new Map(view.backends.map((backend) => [backend.id, backend.targets[0]?.url ?? '']));
   for (const api of view.apis) {
     checkApiPath(api);
     checkApiHostnames(api);
-    if (api.backendId !== '' && !backendIds.has(api.backendId)) {
+    if (api.backendId !== '' && !serviceUrls.has(api.backendId)) {
       throw new ConfigCompileError(`api ${api.id}: backend ${api.backendId} is not in the view`);
     }
   }
   checkPipelineReferences(view);
-  const pipelines = compilePipelines(view, previous);
+  const pipelines = compilePipelines(view, previous, options.logger ?? silentLogger);
   const keys = buildKeyIndex(view);
   const openProducts = openProductsByApi(view);
   const apis = new ApiRouter<CompiledApi>();
@@ -217,6 +262,7 @@ export function compileConfig(view: GatewayView, previous?: CompiledConfig): Com
       missingKey: subscriptionKeyMissing(api.subscriptionKeyHeaderName, api.subscriptionKeyQueryName),
       upstream: undefined,
       operationsByMethod: compileOperations(api, pipelines.byOperation),
+      info: apiInfo(api, serviceUrls),
     };
     const version = versionOf(api);
     // No host names: the API answers on any host.
@@ -241,6 +287,12 @@ export function compileConfig(view: GatewayView, previous?: CompiledConfig): Com
     keys,
     upstreams,
     pipelines: pipelines.byKey,
+    products: new Map(
+      view.products.map((product) => [
+        product.id,
+        { id: product.id, name: product.id, subscriptionRequired: product.subscriptionRequired, approvalRequired: false },
+      ]),
+    ),
   };
 }
 

@@ -1,12 +1,15 @@
 import { toBinary } from '@bufbuild/protobuf';
 import { PipelineSchema, type Pipeline, type Statement } from '@portico/proto';
+import { compilePolicyPipeline, PipelineCompileError } from '../pipeline/compile-pipeline.js';
+import type { PolicyPipeline } from '../pipeline/run-pipeline.js';
+import type { CompileDeps } from '../pipeline/statement-handler.js';
 import { formatPath, issuesToErrors } from '../policies/issue-errors.js';
 import { policyDocumentSchema, type PolicyDocument } from '../policies/policy-document.js';
 import type { PolicyStatement } from '../policies/policy-statement.js';
 
 /**
  * The validated statements of one operation (× product), each section `null` when empty
- * (CONVENTIONS §3). The policy engine (a later issue) compiles them into handlers.
+ * (CONVENTIONS §3), and the handlers they compile to.
  */
 export interface CompiledPipeline {
   readonly operationId: string;
@@ -15,8 +18,12 @@ export interface CompiledPipeline {
   readonly backend: readonly PolicyStatement[] | null;
   readonly outbound: readonly PolicyStatement[] | null;
   readonly onError: readonly PolicyStatement[] | null;
-  /** The pipeline's encoding, to reuse this validation when the next view carries it unchanged. */
+  /** The compiled handlers; `null` when no section has any: the request path then streams as if there were no pipeline. */
+  readonly policies: PolicyPipeline | null;
+  /** The pipeline's encoding, to reuse this compile when the next view carries it unchanged. */
   readonly encoded: Buffer;
+  /** The named values its statements reference (`{{name}}`), with the values compiled in. */
+  readonly namedValuesUsed: ReadonlyMap<string, string | undefined>;
 }
 
 export class PipelineError extends Error {}
@@ -44,13 +51,32 @@ function parseStatements(pipeline: Pipeline, statements: Statement[], section: s
   });
 }
 
+const NAMED_VALUE = /\{\{([A-Za-z0-9._-]+)\}\}/g;
+
+function namedValuesOf(pipeline: Pipeline, namedValues: ReadonlyMap<string, string>): Map<string, string | undefined> {
+  const used = new Map<string, string | undefined>();
+  for (const list of [pipeline.inbound, pipeline.backend, pipeline.outbound, pipeline.onError]) {
+    for (const statement of list) {
+      for (const match of statement.configJson.matchAll(NAMED_VALUE)) used.set(match[1]!, namedValues.get(match[1]!));
+    }
+  }
+  return used;
+}
+
+function sameNamedValues(used: ReadonlyMap<string, string | undefined>, namedValues: ReadonlyMap<string, string>): boolean {
+  for (const [name, value] of used) if (namedValues.get(name) !== value) return false;
+  return true;
+}
+
 /**
  * Validates a pipeline's statements with the policy document schema the control plane uses at
- * write time (same catalogue, same section rules); throws PipelineError naming the statement.
+ * write time (same catalogue, same section rules), then compiles them into handlers; throws
+ * PipelineError naming the statement (an invalid config, or a policy with no runtime yet).
+ * `previous` is reused when the pipeline's bytes and the named values it references are unchanged.
  */
-export function compilePipeline(pipeline: Pipeline, previous?: CompiledPipeline): CompiledPipeline {
+export function compilePipeline(pipeline: Pipeline, deps: CompileDeps, previous?: CompiledPipeline): CompiledPipeline {
   const encoded = Buffer.from(toBinary(PipelineSchema, pipeline));
-  if (previous?.encoded.equals(encoded)) return previous;
+  if (previous?.encoded.equals(encoded) && sameNamedValues(previous.namedValuesUsed, deps.namedValues)) return previous;
   const document: Record<string, unknown[]> = {};
   for (const [field, section] of SECTIONS) {
     if (pipeline[field].length > 0) document[section] = parseStatements(pipeline, pipeline[field], section);
@@ -62,6 +88,16 @@ export function compilePipeline(pipeline: Pipeline, previous?: CompiledPipeline)
   }
   const parsed: PolicyDocument = result.data;
   const orNull = (list: PolicyStatement[] | null | undefined) => (list && list.length > 0 ? list : null);
+  let policies: PolicyPipeline;
+  try {
+    policies = compilePolicyPipeline(pipeline, deps);
+  } catch (error) {
+    if (error instanceof PipelineCompileError)
+      throw new PipelineError(`${describe(pipeline)} ${error.message}`, { cause: error });
+    throw error;
+  }
+  const hasHandlers =
+    policies.inbound !== null || policies.backend !== null || policies.outbound !== null || policies.onError !== null;
   return {
     operationId: pipeline.operationId,
     productId: pipeline.productId,
@@ -69,7 +105,9 @@ export function compilePipeline(pipeline: Pipeline, previous?: CompiledPipeline)
     backend: orNull(parsed.backend),
     outbound: orNull(parsed.outbound),
     onError: orNull(parsed['on-error']),
+    policies: hasHandlers ? policies : null,
     encoded,
+    namedValuesUsed: namedValuesOf(pipeline, deps.namedValues),
   };
 }
 

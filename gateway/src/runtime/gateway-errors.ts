@@ -47,6 +47,11 @@ export const GW_ERR = {
     'subscription_no_access',
     'Access denied: the subscription of this key does not cover this API.',
   ),
+  requestBodyTooLarge: gatewayError(
+    413,
+    'request_body_too_large',
+    'The request body is larger than the policies of this operation may read.',
+  ),
   backendNotConfigured: gatewayError(502, 'backend_not_configured', 'The API has no backend configured.'),
   upstreamUnreachable: gatewayError(502, 'upstream_unreachable', 'The backend could not be reached or closed the connection.'),
   upstreamTimeout: gatewayError(504, 'upstream_timeout', 'The backend did not answer in time.'),

@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { GatewayMetrics, UpstreamErrorReason } from '../admin/metrics.js';
+import type { PolicyContext } from '../pipeline/policy-context.js';
+import type { PolicyPipeline } from '../pipeline/run-pipeline.js';
+import type { AccessSubscription } from './access.js';
 import type { CompiledPipeline } from './compile-pipelines.js';
 import type { CompiledApi, CompiledOperation } from './compile-config.js';
 import { GW_ERR, sendGatewayError, type GatewayError } from './gateway-errors.js';
 import { responseHeaders } from './forward-headers.js';
+import { failBackend, runOutbound } from './policy-exchange.js';
 import type { BackendUpstream } from './upstream/backend-upstream.js';
 import type { UpstreamTarget } from './upstream/upstream-target.js';
 
@@ -63,10 +67,21 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   api: CompiledApi | undefined = undefined;
   operationPathStart = 0;
   productId = '';
+  subscription: AccessSubscription | undefined = undefined;
   operation: CompiledOperation | undefined = undefined;
-  /** Selected for the policy engine (a later issue); not run yet. */
   pipeline: CompiledPipeline | undefined = undefined;
   requestId = '';
+  /** The caller's Host header ('' when absent). */
+  hostHeader = '';
+  /** Where the gateway's own headers (X-Forwarded-*, traceparent…) start in `headers`. */
+  callerHeaderCount = 0;
+  // Policies (policy-exchange.ts): null on the streaming fast path of an empty pipeline.
+  policies: PolicyPipeline | null = null;
+  ctx: PolicyContext | null = null;
+  /** The request body, buffered because the pipeline's expressions read it. */
+  requestBody: Buffer | null = null;
+  /** Outbound answered with its own body: the backend's is read and dropped. */
+  bodyReplaced = false;
   // The upstream call.
   upstream: BackendUpstream | undefined = undefined;
   target: UpstreamTarget | undefined = undefined;
@@ -135,7 +150,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       let waitMs = Infinity;
       for (const t of upstream.targets) waitMs = Math.min(waitMs, t.breaker?.waitMs(now) ?? 0);
       this.metrics.upstreamError(this.api!.id, 'circuit_open');
-      return this.fail(GW_ERR.circuitOpen, ['retry-after', String(Math.max(1, Math.ceil(waitMs / 1000)))]);
+      return this.failUpstream(GW_ERR.circuitOpen, ['retry-after', String(Math.max(1, Math.ceil(waitMs / 1000)))]);
     }
     target.breaker?.acquire(now);
     target.inFlight++;
@@ -147,12 +162,18 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
         path: (path === '' ? '/' : path) + (this.query === '' ? '' : '?' + this.query),
         method: this.method,
         headers: this.headers,
-        body: this.hasBody ? this.req : null,
+        body: this.requestBody ?? (this.hasBody ? this.req : null),
         headersTimeout: upstream.headersTimeoutMs,
         bodyTimeout: upstream.bodyTimeoutMs,
       },
       this,
     );
+  }
+
+  /** A backend failure: through on-error when policies run, else the gateway's JSON error. */
+  failUpstream(error: GatewayError, extraHeaders?: readonly string[]): void {
+    if (this.ctx === null) return this.fail(error, extraHeaders);
+    failBackend(this, error, extraHeaders);
   }
 
   clientClosed(): void {
@@ -204,13 +225,14 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       return true;
     }
     this.status = statusCode;
-    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.requestId));
     this.resume = resume;
+    if (this.ctx !== null && this.policies!.outbound !== null) return runOutbound(this, statusCode, rawHeaders);
+    this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.requestId));
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.discarding) return true;
+    if (this.discarding || this.bodyReplaced) return true;
     const flushed = this.res.write(chunk);
     // Backpressure: undici stops reading from the backend until the caller's socket drains.
     if (!flushed && this.resume !== null) this.res.once('drain', this.resume);
@@ -225,7 +247,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       this.#scheduleRetry();
       return;
     }
-    this.res.end();
+    if (!this.bodyReplaced) this.res.end();
     this.finish(this.status);
   }
 
@@ -233,6 +255,8 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     this.#targetDone();
     this.abortUpstream = null;
     if (this.clientGone) return this.finish(CLIENT_CLOSED);
+    // Outbound already sent its own answer; only the dropped body failed.
+    if (this.bodyReplaced) return this.finish(this.status);
     const apiId = this.api!.id;
     if (this.res.headersSent) {
       // Mid-body: the status is out; cutting the connection is the only way to say the body is incomplete.
@@ -256,6 +280,6 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       error: error.message,
       code: (error as { code?: string }).code,
     });
-    this.fail(gatewayError);
+    this.failUpstream(gatewayError);
   }
 }

@@ -5,6 +5,7 @@ import { checkAccess } from './access.js';
 import type { CompiledApi, CompiledConfig, CompiledOperation } from './compile-config.js';
 import { connectionTokens, removeNamed } from './forward-headers.js';
 import { GW_ERR } from './gateway-errors.js';
+import { servePolicies } from './policy-exchange.js';
 import { ProxyExchange, type TrafficLog } from './proxy-exchange.js';
 import { queryParam, withoutQueryParam } from './query-string.js';
 import { requestIdFor } from './request-id.js';
@@ -93,6 +94,8 @@ function forwardHeaders(exchange: ProxyExchange, api: CompiledApi): string | und
   }
   const tokens = connectionTokens(connection);
   if (tokens) removeNamed(out, tokens);
+  exchange.callerHeaderCount = out.length;
+  exchange.hostHeader = host ?? '';
   exchange.requestId = requestIdFor(requestId);
   const socket = exchange.req.socket as Socket & { encrypted?: boolean };
   const clientIp = socket.remoteAddress ?? '';
@@ -142,7 +145,8 @@ function answerOptions(exchange: ProxyExchange, api: CompiledApi, path: string):
 
 /**
  * Serves tenant traffic from the current compiled config: route to an API, check the
- * subscription key, match the operation, call the backend streaming both bodies.
+ * subscription key, match the operation, run its policies if it has any, call the backend
+ * streaming both bodies.
  *
  * @example
  * const server = http.createServer(createTrafficHandler({ config: () => current, metrics }));
@@ -190,7 +194,12 @@ export function createTrafficHandler(options: TrafficHandlerOptions): (req: Inco
         return exchange.fail(GW_ERR.operationNotFound);
       }
       exchange.operation = operation;
-      exchange.pipeline = operation.pipelines.get(exchange.productId) ?? operation.pipelines.get('');
+      const pipeline = operation.pipelines.get(exchange.productId) ?? operation.pipelines.get('');
+      exchange.pipeline = pipeline;
+      // Statements to run: a policy context and the sections around the call. Else stream as is.
+      if (pipeline !== undefined && pipeline.policies !== null) {
+        return servePolicies(exchange, pipeline.policies, config, path, forwardQuery);
+      }
       const upstream = api.upstream;
       if (upstream === undefined) {
         metrics.upstreamError(api.id, 'backend_not_configured');

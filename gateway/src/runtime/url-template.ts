@@ -99,3 +99,37 @@ export function templateShape(segments: readonly TemplateSegment[]): string {
     )
     .join('/');
 }
+
+function decodeParam(text: string): string {
+  if (!text.includes('%')) return text;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The values a request path binds to a matched operation's template, percent-decoded, from index
+ * `start` (where the operation part begins). Run only for requests whose pipeline has statements.
+ */
+export function bindTemplateParams(segments: readonly TemplateSegment[], path: string, start: number): Map<string, string> {
+  const params = new Map<string, string>();
+  let at = start;
+  for (const segment of segments) {
+    if (at >= path.length) break;
+    let end = path.indexOf('/', at + 1);
+    if (end === -1) end = path.length;
+    const text = path.slice(at + 1, end);
+    if (segment.kind === 'param') params.set(segment.name, decodeParam(text));
+    else if (segment.kind === 'pattern') {
+      const match = segment.regex.exec(text);
+      if (match) for (let i = 0; i < segment.names.length; i++) params.set(segment.names[i]!, decodeParam(match[i + 1] ?? ''));
+    } else if (segment.kind === 'wildcard') {
+      params.set(segment.name, decodeParam(path.slice(at + 1)));
+      break;
+    }
+    at = end;
+  }
+  return params;
+}
