@@ -2,6 +2,7 @@ import type { ParseResult } from '@marcbachmann/cel-js';
 import type { PolicyContext } from '../pipeline/policy-context.js';
 import { checkExpression, type ExpressionType } from './check-expression.js';
 import { checkExpressionCost, isCostProblem } from './expression-cost.js';
+import { compileDirectRead, DEFER, type DirectRead } from './direct-expression.js';
 import { ExpressionCompileError, ExpressionError, ExpressionFailure } from './expression-error.js';
 import { expressionScope } from './expression-scope.js';
 import { createPolicyExpressionEnvironment } from './policy-expression-environment.js';
@@ -117,6 +118,8 @@ class CelValue<T> implements CompiledValue<T> {
   readonly #where: string;
   readonly #budget: ExpressionBudget;
   readonly #timed: boolean;
+  /** The same expression as a direct read (direct-expression.ts), when it is that simple. */
+  readonly #direct: DirectRead | undefined;
 
   constructor(
     program: ParseResult,
@@ -133,9 +136,16 @@ class CelValue<T> implements CompiledValue<T> {
     this.#where = `${site.path} ${site.policy}`;
     this.#budget = budget;
     this.#timed = timed;
+    this.#direct = timed ? undefined : compileDirectRead(program.ast);
   }
 
   evaluate(ctx: PolicyContext): T {
+    if (this.#direct !== undefined) {
+      const direct = this.#direct(ctx);
+      // Direct reads only produce strings and booleans, which every slot's conversion accepts
+      // or refuses exactly as it would the library's result.
+      if (direct !== DEFER) return this.#result(direct);
+    }
     const scope = expressionScope(ctx, this.#budget.maxBodyBytes);
     let result: unknown;
     try {
@@ -156,6 +166,10 @@ class CelValue<T> implements CompiledValue<T> {
       const summary = (error as { summary?: unknown }).summary;
       throw this.#error(ExpressionFailure.failed, typeof summary === 'string' ? summary : String(error), error);
     }
+    return this.#result(result);
+  }
+
+  #result(result: unknown): T {
     const value = this.#convert(result);
     if (value === undefined) throw this.#error(ExpressionFailure.failed, `returned ${describe(result)}, expected ${this.#type}`);
     return value;

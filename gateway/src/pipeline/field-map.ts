@@ -15,10 +15,11 @@ export class FieldMap {
     this.#spelling = lowerCase ? new Map() : undefined;
   }
 
-  /** From a flat `[name, value, name, value…]` list, such as node's `rawHeaders`. */
-  static fromFlat(flat: readonly string[], lowerCase: boolean): FieldMap {
+  /** From a flat `[name, value, name, value…]` list, such as node's `rawHeaders`, up to `end`. */
+  static fromFlat(flat: readonly string[], lowerCase: boolean, end = flat.length): FieldMap {
     const fields = new FieldMap(lowerCase);
-    for (let i = 0; i + 1 < flat.length; i += 2) fields.append(flat[i]!, flat[i + 1]!);
+    const stop = Math.min(end, flat.length);
+    for (let i = 0; i + 1 < stop; i += 2) fields.append(flat[i]!, flat[i + 1]!);
     fields.#changes = 0;
     return fields;
   }
@@ -110,6 +111,25 @@ export class FieldMap {
       }
     }
     return out;
+  }
+
+  /**
+   * The values under `key` exactly as stored (no lower-casing) joined with ", ": one entry of
+   * `joined()`, without building the whole map.
+   */
+  joinedValue(key: string): string | undefined {
+    const values = this.#values.get(key);
+    if (values === undefined) return undefined;
+    return values.length === 1 ? values[0]! : values.join(', ');
+  }
+
+  /** Removes every field. */
+  clear(): void {
+    if (this.#values.size === 0) return;
+    this.#values.clear();
+    this.#spelling?.clear();
+    this.#joined = undefined;
+    this.#changes++;
   }
 
   /** name → values joined with ", ", as expressions see them; shared until the next change. */

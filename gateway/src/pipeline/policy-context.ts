@@ -55,6 +55,8 @@ export interface PolicyRequestInit {
   query?: string;
   /** Flat `[name, value, …]`, as node's `rawHeaders`. */
   headers?: readonly string[];
+  /** How many entries of `headers` are the request's (the rest are ignored); all by default. */
+  headerCount?: number;
   body?: Buffer | undefined;
   ip?: string;
   scheme?: string;
@@ -83,7 +85,7 @@ export class PolicyRequest {
     this.method = init.method;
     this.path = init.path;
     this.query = parseQueryString(init.query ?? '');
-    this.headers = FieldMap.fromFlat(init.headers ?? [], true);
+    this.headers = FieldMap.fromFlat(init.headers ?? [], true, init.headerCount);
     this.body = init.body;
     this.bodyNeeded = init.body !== undefined;
     this.ip = init.ip ?? '';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { responseHeaders } from './forward-headers.js';
+import { FieldMap } from '../pipeline/field-map.js';
+import { responseHeaderFields, responseHeaders } from './forward-headers.js';
 import { randomHex } from './random-hex.js';
 import { nextTraceparent } from './trace-context.js';
 
@@ -31,6 +32,19 @@ describe('responseHeaders', () => {
 
   it('keeps latin1 values byte for byte', () => {
     expect(responseHeaders(raw('X-Name', 'caf\u00e9'), 'rid')).toEqual(['X-Name', 'caf\u00e9', 'x-request-id', 'rid']);
+  });
+});
+
+describe('responseHeaderFields', () => {
+  it.each([
+    [['Content-Type', 'text/plain', 'X-Request-Id', 'theirs', 'Keep-Alive', 'timeout=5', 'Set-Cookie', 'a', 'set-cookie', 'b']],
+    [['Connection', 'close, X-Custom, foo', 'X-CUSTOM', '1', 'Foo', '2', 'Bar', '3']],
+    [['Proxy-X', '1', 'X-Name', 'caf\u00e9', 'x-name', 'two']],
+    [[]],
+  ])('hold what responseHeaders sends, as a FieldMap that counts as unchanged: %j', (pairs) => {
+    const fields = responseHeaderFields(raw(...pairs), 'rid');
+    expect(fields.toFlat()).toEqual(FieldMap.fromFlat(responseHeaders(raw(...pairs), 'rid'), true).toFlat());
+    expect(fields.changes).toBe(0);
   });
 });
 

@@ -1,3 +1,5 @@
+import { FieldMap } from '../pipeline/field-map.js';
+
 // Hop-by-hop headers (RFC 9110 §7.6.1) and those a proxy must not pass on; both directions.
 const HOP_BY_HOP = new Set([
   'connection',
@@ -85,4 +87,28 @@ export function responseHeaders(raw: readonly Buffer[], requestId: string): stri
   if (tokens) removeNamed(out, tokens);
   out.push('x-request-id', requestId);
   return out;
+}
+
+/**
+ * The same headers as `responseHeaders`, request id last, as the FieldMap outbound statements
+ * change: built in one pass from undici's raw buffers, without the intermediate flat list.
+ */
+export function responseHeaderFields(raw: readonly Buffer[], requestId: string): FieldMap {
+  const fields = new FieldMap(true);
+  let connection: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1');
+    const value = raw[i + 1]!.toString('latin1');
+    if (mayDrop(name)) {
+      const lower = name.toLowerCase();
+      if (lower === 'connection') connection = value;
+      if (lower === 'x-request-id' || isHopByHop(lower)) continue;
+    }
+    fields.append(name, value);
+  }
+  const tokens = connectionTokens(connection);
+  if (tokens) for (const token of tokens) fields.delete(token);
+  fields.append('x-request-id', requestId);
+  fields.markBuilt();
+  return fields;
 }

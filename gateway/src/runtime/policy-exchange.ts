@@ -1,12 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { FieldMap } from '../pipeline/field-map.js';
 import { PolicyContext, PolicyResponse } from '../pipeline/policy-context.js';
 import { PolicyError } from '../pipeline/policy-error.js';
 import { handlePipelineError, runSection, type PolicyPipeline } from '../pipeline/run-pipeline.js';
 import { Outcome } from '../pipeline/statement-handler.js';
 import type { CompiledConfig } from './compile-config.js';
-import { responseHeaders } from './forward-headers.js';
+import { responseHeaderFields } from './forward-headers.js';
 import { GW_ERR, sendGatewayError, type GatewayError } from './gateway-errors.js';
 import type { ProxyExchange } from './proxy-exchange.js';
 import type { BackendUpstream } from './upstream/backend-upstream.js';
@@ -55,14 +54,12 @@ const SUBSCRIPTION_STATES = ['unspecified', 'active', 'suspended', 'submitted'];
 
 const CLIENT_CLOSED = 499;
 
-/** `api.example.com:8443` → host and port; the scheme's port when none is given. */
-function splitHost(hostHeader: string, scheme: string): { host: string; port: number } {
+/** Where the port of `api.example.com:8443` starts (after the colon); -1 when there is none or it is invalid. */
+function portStart(hostHeader: string): number {
   const colon = hostHeader.lastIndexOf(':');
-  if (colon !== -1 && colon > hostHeader.lastIndexOf(']')) {
-    const port = Number(hostHeader.slice(colon + 1));
-    if (Number.isInteger(port) && port > 0 && port < 65536) return { host: hostHeader.slice(0, colon), port };
-  }
-  return { host: hostHeader, port: scheme === 'https' ? 443 : 80 };
+  if (colon === -1 || colon < hostHeader.lastIndexOf(']')) return -1;
+  const port = Number(hostHeader.slice(colon + 1));
+  return Number.isInteger(port) && port > 0 && port < 65536 ? colon + 1 : -1;
 }
 
 /**
@@ -80,7 +77,8 @@ export function servePolicies(
   const operation = exchange.operation!;
   const socket = exchange.req.socket as Socket & { encrypted?: boolean };
   const scheme = socket.encrypted === true ? 'https' : 'http';
-  const { host, port } = splitHost(exchange.hostHeader, scheme);
+  const hostHeader = exchange.hostHeader;
+  const portAt = portStart(hostHeader);
   const subscription = exchange.subscription;
   exchange.policies = policies;
   exchange.query = query;
@@ -89,11 +87,12 @@ export function servePolicies(
       method: exchange.req.method ?? 'GET',
       path: path.slice(exchange.operationPathStart),
       query,
-      headers: exchange.headers.slice(0, exchange.callerHeaderCount),
+      headers: exchange.headers,
+      headerCount: exchange.callerHeaderCount,
       ip: socket.remoteAddress ?? '',
       scheme,
-      host,
-      port,
+      host: portAt === -1 ? hostHeader : hostHeader.slice(0, portAt - 1),
+      port: portAt === -1 ? (scheme === 'https' ? 443 : 80) : Number(hostHeader.slice(portAt)),
       params: operation.hasParams ? bindTemplateParams(operation.segments, path, exchange.operationPathStart) : undefined,
     },
     requestId: exchange.requestId,
@@ -258,7 +257,7 @@ function writeResponse(res: ServerResponse, response: PolicyResponse, requestId:
  */
 export function runOutbound(exchange: ProxyExchange, statusCode: number, rawHeaders: Buffer[]): boolean {
   const ctx = exchange.ctx!;
-  ctx.response = new PolicyResponse(statusCode, '', FieldMap.fromFlat(responseHeaders(rawHeaders, exchange.requestId), true));
+  ctx.response = new PolicyResponse(statusCode, '', responseHeaderFields(rawHeaders, exchange.requestId));
   const outcome = runSection(exchange.policies!, 'outbound', ctx);
   if (typeof outcome === 'number') {
     afterOutbound(exchange, outcome);

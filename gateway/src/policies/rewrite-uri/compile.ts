@@ -56,15 +56,23 @@ function render(template: readonly Piece[], ctx: PolicyContext, encode: boolean)
   return out;
 }
 
+const NO_RENDERED: readonly string[] = [];
+
 function rewrite(template: ParsedTemplate, copyUnmatched: boolean, ctx: PolicyContext): void {
   const request = ctx.request;
   const query = request.query;
-  const rendered = template.query.map(([name, value]) => [name, render(value, ctx, false)] as const);
+  // Template values read the query as it arrived: render them before it changes.
+  const templateQuery = template.query;
+  let rendered = NO_RENDERED;
+  if (templateQuery.length > 0) {
+    rendered = new Array<string>(templateQuery.length);
+    for (let i = 0; i < templateQuery.length; i++) (rendered as string[])[i] = render(templateQuery[i]![1], ctx, false);
+  }
   request.path = render(template.path, ctx, true);
-  const original = Array.from(query.entries());
-  for (const [name] of original) query.delete(name);
-  for (const [name, value] of rendered) query.append(name, value);
-  if (!copyUnmatched) return;
+  const original = copyUnmatched && query.size > 0 ? Array.from(query.entries()) : undefined;
+  query.clear();
+  for (let i = 0; i < rendered.length; i++) query.append(templateQuery[i]![0], rendered[i]!);
+  if (original === undefined) return;
   for (const [name, values] of original) {
     if (template.params.has(name) || query.has(name)) continue;
     query.set(name, values);
