@@ -22,26 +22,12 @@ export interface PolicyLogger {
   error(fields: Record<string, unknown>, message: string): void;
 }
 
-/** Placeholder for rate-limit and quota counters (issue 5, later increments). */
-export interface CounterStore {
-  increment(key: string, amount: number, windowSeconds: number): number | Promise<number>;
-}
-
-/** Placeholder for cache-lookup/-store and the *-value policies (issue 5, later increments). */
-export interface CacheStore {
-  get(key: string): unknown;
-  set(key: string, value: unknown, ttlSeconds: number): void;
-  delete(key: string): void;
-}
-
 /** Shared by every pipeline of a config revision. */
 export interface CompileDeps {
   /** Named values of the view, for `{{name}}` (secrets included, already decrypted). */
   readonly namedValues: ReadonlyMap<string, string>;
   readonly expressions: ExpressionCompiler;
   readonly logger: PolicyLogger;
-  readonly counters: CounterStore | undefined;
-  readonly cache: CacheStore | undefined;
 }
 
 /** What one statement's factory gets: the shared deps and where the statement sits. */

@@ -50,8 +50,6 @@ export function testDeps(options: TestOptions = {}): CompileDeps {
       ...options.budget,
     }),
     logger: silentLogger,
-    counters: undefined,
-    cache: undefined,
   };
 }
 

@@ -138,8 +138,6 @@ function compilePipelines(view: GatewayView, previous: CompiledConfig | undefine
     namedValues,
     expressions: createExpressionCompiler(namedValues),
     logger,
-    counters: undefined,
-    cache: undefined,
   };
   for (const pipeline of view.pipelines) {
     const key = `${pipeline.operationId}\0${pipeline.productId}`;
