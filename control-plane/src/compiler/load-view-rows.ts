@@ -49,10 +49,7 @@ export function loadViewRows(db: Db, tenantId: string, gatewayId: string): Promi
         .from(gateways)
         .where(and(eq(gateways.tenantId, tenantId), eq(gateways.id, gatewayId)));
       if (!tenant || !gateway) throw new PorticoError('CP_ERR_NOT_FOUND', { message: `No gateway ${gatewayId}` });
-      const [defaultWorkspace] = await tx
-        .select({ id: workspaces.id })
-        .from(workspaces)
-        .where(and(eq(workspaces.tenantId, tenantId), eq(workspaces.isDefault, true)));
+      const defaultWorkspaceId = await loadDefaultWorkspaceId(tx, tenantId);
 
       const apiRows = await loadAssignedApis(tx, tenantId, gatewayId);
       const apiIds = apiRows.map((a) => a.id);
@@ -96,7 +93,7 @@ export function loadViewRows(db: Db, tenantId: string, gatewayId: string): Promi
         .from(subscriptions)
         .where(and(eq(subscriptions.tenantId, tenantId), notInArray(subscriptions.state, [...TERMINAL_STATES])));
       // The global document uses the default workspace's fragments; product documents their own.
-      const docWorkspaces = unique([...workspaceIds, ...productRows.map((p) => p.workspaceId), defaultWorkspace?.id]);
+      const docWorkspaces = unique([...workspaceIds, ...productRows.map((p) => p.workspaceId), defaultWorkspaceId || undefined]);
       const documentRows = await tx
         .select()
         .from(policyDocuments)
@@ -109,12 +106,7 @@ export function loadViewRows(db: Db, tenantId: string, gatewayId: string): Promi
             ),
           ),
         );
-      const fragmentRows = docWorkspaces.length
-        ? await tx
-            .select()
-            .from(policyFragments)
-            .where(and(eq(policyFragments.tenantId, tenantId), inArray(policyFragments.workspaceId, docWorkspaces)))
-        : [];
+      const fragmentRows = await loadFragments(tx, tenantId, docWorkspaces);
       const namedValueWorkspaces = unique([...docWorkspaces, ...backendRows.map((b) => b.workspaceId)]);
       const namedValueRows = namedValueWorkspaces.length
         ? await tx
@@ -125,7 +117,7 @@ export function loadViewRows(db: Db, tenantId: string, gatewayId: string): Promi
 
       return {
         revision: tenant.revision,
-        defaultWorkspaceId: defaultWorkspace?.id ?? '',
+        defaultWorkspaceId,
         apis: apiRows,
         operations: operationRows,
         versionSets: versionSetRows,
@@ -160,4 +152,22 @@ export function loadAssignedApis(tx: Db, tenantId: string, gatewayId: string, ap
 
 export function unique(values: (string | null | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => typeof v === 'string' && v !== ''))];
+}
+
+/** The tenant's default workspace ('' if it has none): the global document uses its fragments and named values. */
+export async function loadDefaultWorkspaceId(tx: Db, tenantId: string): Promise<string> {
+  const [row] = await tx
+    .select({ id: workspaces.id })
+    .from(workspaces)
+    .where(and(eq(workspaces.tenantId, tenantId), eq(workspaces.isDefault, true)));
+  return row?.id ?? '';
+}
+
+/** The policy fragments of these workspaces. */
+export async function loadFragments(tx: Db, tenantId: string, workspaceIds: string[]) {
+  if (workspaceIds.length === 0) return [];
+  return tx
+    .select()
+    .from(policyFragments)
+    .where(and(eq(policyFragments.tenantId, tenantId), inArray(policyFragments.workspaceId, workspaceIds)));
 }

@@ -2,20 +2,11 @@ import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import type { Api, GatewayView, Pipeline, Subscription } from '@portico/proto';
 import { and, eq, gt, inArray, lte, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import {
-  apiVersionSets,
-  configChanges,
-  operations,
-  policyDocuments,
-  policyFragments,
-  subscriptions,
-  tenants,
-  workspaces,
-} from '../db/schema/index.js';
+import { apiVersionSets, configChanges, operations, policyDocuments, subscriptions, tenants } from '../db/schema/index.js';
 import { fragmentsByWorkspace, type GatewayViewState } from './build-gateway-view.js';
 import { buildPipelines } from './build-pipelines.js';
 import { byKey } from './hash-view.js';
-import { loadAssignedApis, unique } from './load-view-rows.js';
+import { loadAssignedApis, loadDefaultWorkspaceId, loadFragments, unique } from './load-view-rows.js';
 import { referencedNames } from './select-named-values.js';
 import { selectSubscriptions, type ViewScope } from './select-subscriptions.js';
 import { toApi } from './to-api.js';
@@ -231,11 +222,7 @@ async function reloadApis(
   }
   const workspaceIds = unique(apiRows.map((a) => a.workspaceId));
   const productIds = unique([...productsByApi.values()].flat());
-  const [defaultWorkspace] = await tx
-    .select({ id: workspaces.id })
-    .from(workspaces)
-    .where(and(eq(workspaces.tenantId, tenantId), eq(workspaces.isDefault, true)));
-  const defaultWorkspaceId = defaultWorkspace?.id ?? '';
+  const defaultWorkspaceId = await loadDefaultWorkspaceId(tx, tenantId);
   const scoped = (scope: (typeof policyDocuments.$inferSelect)['scope'], scopeIds: string[]) =>
     scopeIds.length ? and(eq(policyDocuments.scope, scope), inArray(policyDocuments.scopeId, scopeIds)) : undefined;
   // The documents these pipelines merge: the same rows loadViewRows reads for them.
@@ -258,12 +245,7 @@ async function reloadApis(
       ),
     );
   const fragmentWorkspaces = unique(documents.map((d) => d.workspaceId ?? defaultWorkspaceId));
-  const fragments = fragmentWorkspaces.length
-    ? await tx
-        .select()
-        .from(policyFragments)
-        .where(and(eq(policyFragments.tenantId, tenantId), inArray(policyFragments.workspaceId, fragmentWorkspaces)))
-    : [];
+  const fragments = await loadFragments(tx, tenantId, fragmentWorkspaces);
   const pipelines = buildPipelines({
     tenantId,
     defaultWorkspaceId,
