@@ -74,5 +74,6 @@ function toStatement({ origin, statement }: EffectiveStatement): Statement {
     configJson: JSON.stringify(config),
     originScope: origin.scope,
     originId: origin.scopeId,
+    originPath: origin.path,
   });
 }

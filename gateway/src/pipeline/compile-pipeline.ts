@@ -8,7 +8,7 @@ import { PolicySection } from '../policies/sections.js';
 import { PipelineCompileError } from './pipeline-compile-error.js';
 import { policyRuntimes, type PolicyFactory } from './policy-runtimes.js';
 import type { PolicyPipeline } from './run-pipeline.js';
-import type { CompileDeps, StatementDeps, StatementHandler } from './statement-handler.js';
+import type { CompileDeps, StatementDeps, StatementHandler, StatementOrigin } from './statement-handler.js';
 
 export { PipelineCompileError };
 
@@ -45,7 +45,29 @@ function parseStatement(statement: Statement, section: PolicySection, path: stri
   return { [name]: result.data } as PolicyStatement;
 }
 
-function compileStatement(statement: PolicyStatement, deps: CompileDeps, section: PolicySection, path: string): StatementHandler {
+/** What compiling one pipeline collects besides handlers. */
+interface PipelineNeeds {
+  requestBody: boolean;
+  responseBody: boolean;
+}
+
+interface ListSite {
+  readonly deps: CompileDeps;
+  readonly section: PolicySection;
+  readonly needs: PipelineNeeds;
+  /** The top-level statement's origin and path in the pipeline; unset for top-level lists. */
+  readonly origin?: StatementOrigin;
+  readonly topPath?: string;
+}
+
+const UNKNOWN_ORIGIN: StatementOrigin = { scope: '', id: '', path: '' };
+
+function originOf(statement: Statement | undefined, path: string): StatementOrigin {
+  if (statement === undefined || statement.originScope === '') return { ...UNKNOWN_ORIGIN, path };
+  return { scope: statement.originScope, id: statement.originId, path: statement.originPath === '' ? path : statement.originPath };
+}
+
+function compileStatement(statement: PolicyStatement, site: ListSite, path: string, origin: StatementOrigin): StatementHandler {
   const [name] = Object.keys(statement) as PolicyName[];
   if (name === undefined) throw new PipelineCompileError(`${path}: empty statement`);
   if (name === 'include-fragment') {
@@ -55,11 +77,20 @@ function compileStatement(statement: PolicyStatement, deps: CompileDeps, section
   }
   const factory = policyRuntimes[name] as PolicyFactory<PolicyName> | undefined;
   if (factory === undefined) throw new PipelineCompileError(`${path}: policy "${name}" has no runtime yet`);
+  const topPath = site.topPath ?? path;
   const statementDeps: StatementDeps = {
-    ...deps,
-    section,
+    ...site.deps,
+    section: site.section,
     path,
-    compileStatements: (list, nestedPath) => compileList(list ?? [], deps, section, nestedPath),
+    origin,
+    statementId: `${origin.scope}:${origin.id}:${origin.path}${path.slice(topPath.length)}`,
+    compileStatements: (list, nestedPath) => compileList(list ?? [], { ...site, origin, topPath }, nestedPath),
+    readsRequestBody: () => {
+      site.needs.requestBody = true;
+    },
+    readsResponseBody: () => {
+      site.needs.responseBody = true;
+    },
   };
   try {
     return factory((statement as Record<PolicyName, never>)[name], statementDeps);
@@ -73,12 +104,15 @@ function compileStatement(statement: PolicyStatement, deps: CompileDeps, section
 
 function compileList(
   list: readonly PolicyStatement[],
-  deps: CompileDeps,
-  section: PolicySection,
+  site: ListSite,
   path: string,
+  sources?: readonly Statement[],
 ): StatementHandler[] | null {
   if (list.length === 0) return null;
-  return list.map((statement, index) => compileStatement(statement, deps, section, `${path}[${index}]`));
+  return list.map((statement, index) => {
+    const at = `${path}[${index}]`;
+    return compileStatement(statement, site, at, site.origin ?? originOf(sources?.[index], at));
+  });
 }
 
 /**
@@ -92,6 +126,7 @@ function compileList(
  */
 export function compilePolicyPipeline(pipeline: Pipeline, deps: CompileDeps): PolicyPipeline {
   const readersBefore = deps.expressions.requestBodyReaders;
+  const needs: PipelineNeeds = { requestBody: false, responseBody: false };
   const sections: Record<(typeof SECTIONS)[number][0], StatementHandler[] | null> = {
     inbound: null,
     backend: null,
@@ -100,20 +135,12 @@ export function compilePolicyPipeline(pipeline: Pipeline, deps: CompileDeps): Po
   };
   for (const [field, section] of SECTIONS) {
     const statements = pipeline[field].map((statement, index) => parseStatement(statement, section, `${section}[${index}]`));
-    sections[field] = compileList(statements, deps, section, section);
+    sections[field] = compileList(statements, { deps, section, needs }, section, pipeline[field]);
   }
   return {
     ...sections,
-    needsRequestBody: deps.expressions.requestBodyReaders !== readersBefore,
+    needsRequestBody: needs.requestBody || deps.expressions.requestBodyReaders !== readersBefore,
+    needsResponseBody: needs.responseBody,
     logger: deps.logger,
   };
-}
-
-/** Compiles already-validated statement lists (as compile-pipelines.ts keeps them). */
-export function compileStatementList(
-  list: readonly PolicyStatement[] | null,
-  section: PolicySection,
-  deps: CompileDeps,
-): StatementHandler[] | null {
-  return compileList(list ?? [], deps, section, section);
 }

@@ -11,6 +11,7 @@ function pipelineOf(sections: Partial<Pick<PolicyPipeline, 'inbound' | 'onError'
     outbound: null,
     onError: null,
     needsRequestBody: false,
+    needsResponseBody: false,
     logger: silentLogger,
     ...sections,
   };

@@ -13,6 +13,8 @@ export interface PolicyPipeline {
   readonly onError: readonly StatementHandler[] | null;
   /** Something reads `request.body`: buffer it before running inbound. */
   readonly needsRequestBody: boolean;
+  /** Something reads or replaces the backend's body: buffer it before running outbound. */
+  readonly needsResponseBody: boolean;
   readonly logger: PolicyLogger;
 }
 

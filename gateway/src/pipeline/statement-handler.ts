@@ -1,7 +1,9 @@
+import type { Api, Operation } from '@portico/proto';
 import type { ExpressionCompiler } from '../expressions/compile-expression.js';
 import type { PolicyStatement } from '../policies/policy-statement.js';
 import type { PolicySection } from '../policies/sections.js';
 import type { PolicyContext } from './policy-context.js';
+import type { PolicyServices } from './policy-services.js';
 
 /** What a statement tells the runner: go on, or stop the section because a response is ready. */
 export const Outcome = {
@@ -28,6 +30,18 @@ export interface CompileDeps {
   readonly namedValues: ReadonlyMap<string, string>;
   readonly expressions: ExpressionCompiler;
   readonly logger: PolicyLogger;
+  /** Per-process state that outlives revisions (policy-services.ts). */
+  readonly services: PolicyServices;
+  /** The API and operation the pipeline belongs to (schemas, examples); absent in unit tests. */
+  readonly api?: Api | undefined;
+  readonly operation?: Operation | undefined;
+}
+
+/** Where a statement was written: scope, scope id and its place in that document (`inbound[2]`). */
+export interface StatementOrigin {
+  readonly scope: string;
+  readonly id: string;
+  readonly path: string;
 }
 
 /** What one statement's factory gets: the shared deps and where the statement sits. */
@@ -37,4 +51,16 @@ export interface StatementDeps extends CompileDeps {
   readonly path: string;
   /** Compiles a nested list (choose, retry…) in `section`; `null` when empty. */
   compileStatements(list: readonly PolicyStatement[] | undefined, path: string): StatementHandler[] | null;
+  readonly origin: StatementOrigin;
+  /**
+   * The same statement in every pipeline it was copied into (an API-scope statement runs in each
+   * of the API's operations) and in every revision while its document is unchanged:
+   * `api:api_1:inbound[2]`, plus the nested path for statements inside choose/retry. Counters
+   * and caches are keyed by it.
+   */
+  readonly statementId: string;
+  /** The statement reads or replaces the request body: it is buffered before inbound runs. */
+  readsRequestBody(): void;
+  /** The statement reads or replaces the backend's body: it is buffered before outbound runs. */
+  readsResponseBody(): void;
 }

@@ -6,6 +6,7 @@ import { PolicyContext, PolicyResponse, type PolicyContextInit, type PolicyReque
 import { runSection, type PolicyPipeline, type RunnableSection } from './run-pipeline.js';
 import type { CompileDeps, PolicyLogger } from './statement-handler.js';
 import { FieldMap } from './field-map.js';
+import { PolicyServices } from './policy-services.js';
 
 /** A policy document as the control plane flattens it: section → `{ policy: config }` list. */
 export interface TestDocument {
@@ -19,6 +20,8 @@ export interface TestOptions {
   namedValues?: Record<string, string>;
   budget?: Partial<ExpressionBudget>;
   context?: Omit<PolicyContextInit, 'request' | 'requestId'>;
+  /** Shared state (counters, caches) to keep across compiles; a fresh set by default. */
+  services?: PolicyServices;
   /** The backend's answer, for outbound: status, flat headers, body. */
   backendResponse?: { status: number; headers?: string[]; body?: string };
 }
@@ -50,6 +53,7 @@ export function testDeps(options: TestOptions = {}): CompileDeps {
       ...options.budget,
     }),
     logger: silentLogger,
+    services: options.services ?? new PolicyServices(),
   };
 }
 

@@ -1,6 +1,7 @@
-import { ApiType, VersioningScheme, type Api, type GatewayView } from '@portico/proto';
+import { ApiType, VersioningScheme, type Api, type GatewayView, type Operation } from '@portico/proto';
 import { createExpressionCompiler } from '../expressions/compile-expression.js';
 import type { ApiInfo, OperationInfo, ProductInfo } from '../pipeline/policy-context.js';
+import { PolicyServices } from '../pipeline/policy-services.js';
 import type { CompileDeps, PolicyLogger } from '../pipeline/statement-handler.js';
 import { buildKeyIndex, openProductsByApi, type ApiAccess, type KeyIndex } from './access.js';
 import { ApiRouter, type VersionBy } from './api-router.js';
@@ -59,11 +60,15 @@ export interface CompiledConfig {
   readonly pipelines: ReadonlyMap<string, CompiledPipeline>;
   /** What policy expressions see as `product`, by product id. */
   readonly products: ReadonlyMap<string, ProductInfo>;
+  /** Policy state that outlives revisions (counters, caches), handed on to the next compile. */
+  readonly services: PolicyServices;
 }
 
 export interface CompileOptions {
   /** Where policy statements report unexpected faults. Default: nowhere. */
   logger?: PolicyLogger;
+  /** Policy services for the first compile; later compiles take the previous config's. */
+  services?: PolicyServices;
 }
 
 const silentLogger: PolicyLogger = { warn: () => undefined, error: () => undefined };
@@ -129,21 +134,30 @@ function compileOperations(
   return routers;
 }
 
-function compilePipelines(view: GatewayView, previous: CompiledConfig | undefined, logger: PolicyLogger) {
+function compilePipelines(
+  view: GatewayView,
+  previous: CompiledConfig | undefined,
+  logger: PolicyLogger,
+  services: PolicyServices,
+) {
   const byKey = new Map<string, CompiledPipeline>();
   const byOperation = new Map<string, Map<string, CompiledPipeline>>();
   // One expression compiler per revision: named values are substituted when expressions compile.
   const namedValues = new Map(view.namedValues.map((namedValue) => [namedValue.name, namedValue.value]));
-  const deps: CompileDeps = {
+  const base: CompileDeps = {
     namedValues,
     expressions: createExpressionCompiler(namedValues),
     logger,
+    services,
   };
+  const owners = new Map<string, { api: Api; operation: Operation }>();
+  for (const api of view.apis) for (const operation of api.operations) owners.set(operation.id, { api, operation });
   for (const pipeline of view.pipelines) {
     const key = `${pipeline.operationId}\0${pipeline.productId}`;
+    const owner = owners.get(pipeline.operationId);
     let compiled: CompiledPipeline;
     try {
-      compiled = compilePipeline(pipeline, deps, previous?.pipelines.get(key));
+      compiled = compilePipeline(pipeline, { ...base, api: owner?.api, operation: owner?.operation }, previous?.pipelines.get(key));
     } catch (error) {
       if (error instanceof PipelineError) throw new ConfigCompileError(error.message, { cause: error });
       throw error;
@@ -242,7 +256,8 @@ export function compileConfig(view: GatewayView, previous?: CompiledConfig, opti
     }
   }
   checkPipelineReferences(view);
-  const pipelines = compilePipelines(view, previous, options.logger ?? silentLogger);
+  const services = options.services ?? previous?.services ?? new PolicyServices();
+  const pipelines = compilePipelines(view, previous, options.logger ?? silentLogger, services);
   const keys = buildKeyIndex(view);
   const openProducts = openProductsByApi(view);
   const apis = new ApiRouter<CompiledApi>();
@@ -285,6 +300,7 @@ export function compileConfig(view: GatewayView, previous?: CompiledConfig, opti
     keys,
     upstreams,
     pipelines: pipelines.byKey,
+    services,
     products: new Map(
       view.products.map((product) => [
         product.id,
@@ -302,4 +318,5 @@ export function retireConfig(old: CompiledConfig, current?: CompiledConfig): voi
   for (const [id, upstream] of old.upstreams) {
     if (current?.upstreams.get(id) !== upstream) upstream.retire();
   }
+  if (current?.services !== old.services) void old.services.close();
 }

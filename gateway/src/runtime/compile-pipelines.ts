@@ -1,5 +1,5 @@
 import { toBinary } from '@bufbuild/protobuf';
-import { PipelineSchema, type Pipeline, type Statement } from '@portico/proto';
+import { OperationSchema, PipelineSchema, type Pipeline, type Statement } from '@portico/proto';
 import { compilePolicyPipeline, PipelineCompileError } from '../pipeline/compile-pipeline.js';
 import type { PolicyPipeline } from '../pipeline/run-pipeline.js';
 import type { CompileDeps } from '../pipeline/statement-handler.js';
@@ -22,6 +22,8 @@ export interface CompiledPipeline {
   readonly policies: PolicyPipeline | null;
   /** The pipeline's encoding, to reuse this compile when the next view carries it unchanged. */
   readonly encoded: Buffer;
+  /** Its operation's (schemas and examples are compiled into validate-content, mock-response). */
+  readonly operationEncoded: Buffer | undefined;
   /** The named values its statements reference (`{{name}}`), with the values compiled in. */
   readonly namedValuesUsed: ReadonlyMap<string, string | undefined>;
 }
@@ -63,6 +65,10 @@ function namedValuesOf(pipeline: Pipeline, namedValues: ReadonlyMap<string, stri
   return used;
 }
 
+function sameOperation(a: Buffer | undefined, b: Buffer | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.equals(b);
+}
+
 function sameNamedValues(used: ReadonlyMap<string, string | undefined>, namedValues: ReadonlyMap<string, string>): boolean {
   for (const [name, value] of used) if (namedValues.get(name) !== value) return false;
   return true;
@@ -76,7 +82,13 @@ function sameNamedValues(used: ReadonlyMap<string, string | undefined>, namedVal
  */
 export function compilePipeline(pipeline: Pipeline, deps: CompileDeps, previous?: CompiledPipeline): CompiledPipeline {
   const encoded = Buffer.from(toBinary(PipelineSchema, pipeline));
-  if (previous?.encoded.equals(encoded) && sameNamedValues(previous.namedValuesUsed, deps.namedValues)) return previous;
+  const operationEncoded = deps.operation === undefined ? undefined : Buffer.from(toBinary(OperationSchema, deps.operation));
+  if (
+    previous?.encoded.equals(encoded) &&
+    sameOperation(previous.operationEncoded, operationEncoded) &&
+    sameNamedValues(previous.namedValuesUsed, deps.namedValues)
+  )
+    return previous;
   const document: Record<string, unknown[]> = {};
   for (const [field, section] of SECTIONS) {
     if (pipeline[field].length > 0) document[section] = parseStatements(pipeline, pipeline[field], section);
@@ -107,6 +119,7 @@ export function compilePipeline(pipeline: Pipeline, deps: CompileDeps, previous?
     onError: orNull(parsed['on-error']),
     policies: hasHandlers ? policies : null,
     encoded,
+    operationEncoded,
     namedValuesUsed: namedValuesOf(pipeline, deps.namedValues),
   };
 }

@@ -48,6 +48,7 @@ export async function startGateway(init: ViewInit | GatewayView): Promise<TestGa
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       for (const upstream of config.upstreams.values()) await upstream.close();
+      await config.services.close();
     },
   };
 }

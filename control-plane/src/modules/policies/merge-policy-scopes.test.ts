@@ -15,9 +15,9 @@ describe('mergePolicyScopes', () => {
       { scope: 'operation', scopeId: 'op_1', document: doc([{ base: {} }, { 'set-header': { name: 'x' } }]) },
     ]);
     expect(merged.inbound).toEqual([
-      { origin: { scope: 'api', scopeId: 'api_1' }, statement: { 'rate-limit': { calls: 5 } } },
-      { origin: { scope: 'global', scopeId: 'ten_1' }, statement: { cors: {} } },
-      { origin: { scope: 'operation', scopeId: 'op_1' }, statement: { 'set-header': { name: 'x' } } },
+      { origin: { scope: 'api', scopeId: 'api_1', path: 'inbound[0]' }, statement: { 'rate-limit': { calls: 5 } } },
+      { origin: { scope: 'global', scopeId: 'ten_1', path: 'inbound[0]' }, statement: { cors: {} } },
+      { origin: { scope: 'operation', scopeId: 'op_1', path: 'inbound[1]' }, statement: { 'set-header': { name: 'x' } } },
     ]);
   });
 

@@ -14,7 +14,8 @@ export interface ScopedDocument {
 }
 
 export interface EffectiveStatement {
-  origin: { scope: PolicyScope; scopeId: string };
+  /** `path` is where the statement sits in its document, fragments inlined: `inbound[2]`. */
+  origin: { scope: PolicyScope; scopeId: string; path: string };
   statement: PolicyStatement;
 }
 
@@ -33,8 +34,8 @@ export function mergePolicyScopes(documents: ScopedDocument[]): EffectivePolicy 
       const statements = document[section];
       if (!statements) continue;
       const outer = result[section];
-      result[section] = statements.flatMap((statement) =>
-        'base' in statement ? outer : [{ origin: { scope, scopeId }, statement }],
+      result[section] = statements.flatMap((statement, index) =>
+        'base' in statement ? outer : [{ origin: { scope, scopeId, path: `${section}[${index}]` }, statement }],
       );
     }
   }
