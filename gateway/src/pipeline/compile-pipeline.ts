@@ -64,7 +64,11 @@ const UNKNOWN_ORIGIN: StatementOrigin = { scope: '', id: '', path: '' };
 
 function originOf(statement: Statement | undefined, path: string): StatementOrigin {
   if (statement === undefined || statement.originScope === '') return { ...UNKNOWN_ORIGIN, path };
-  return { scope: statement.originScope, id: statement.originId, path: statement.originPath === '' ? path : statement.originPath };
+  return {
+    scope: statement.originScope,
+    id: statement.originId,
+    path: statement.originPath === '' ? path : statement.originPath,
+  };
 }
 
 function compileStatement(statement: PolicyStatement, site: ListSite, path: string, origin: StatementOrigin): StatementHandler {

@@ -157,7 +157,11 @@ function compilePipelines(
     const owner = owners.get(pipeline.operationId);
     let compiled: CompiledPipeline;
     try {
-      compiled = compilePipeline(pipeline, { ...base, api: owner?.api, operation: owner?.operation }, previous?.pipelines.get(key));
+      compiled = compilePipeline(
+        pipeline,
+        { ...base, api: owner?.api, operation: owner?.operation },
+        previous?.pipelines.get(key),
+      );
     } catch (error) {
       if (error instanceof PipelineError) throw new ConfigCompileError(error.message, { cause: error });
       throw error;
