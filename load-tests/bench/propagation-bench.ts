@@ -209,6 +209,7 @@ async function main(): Promise<void> {
     },
     serveSnapshots: (handler) => natsTransport.serveSnapshots(handler),
     onReports: (handler) => natsTransport.onReports(handler),
+    serveQuotaLeases: (handler) => natsTransport.serveQuotaLeases(handler),
     close: () => natsTransport.close(),
   };
 

@@ -7,3 +7,4 @@ export * from '../gen/portico/config/v1/view_pb.js';
 export * from '../gen/portico/config/v1/distribution_pb.js';
 export * from '../gen/portico/fleet/v1/heartbeat_pb.js';
 export * from '../gen/portico/telemetry/v1/telemetry_pb.js';
+export * from '../gen/portico/fleet/v1/quota_pb.js';

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger.js';
 import { CONFIG_CHANGE_CHANNEL } from '../modules/config/record-config-change.js';
 import { createConfigPublisher, type ConfigPublisher } from './config-publisher.js';
 import { createReportHandler } from './fleet-reports.js';
+import { createQuotaLeaseHandler } from './quota-leases.js';
 import { createSnapshotHandler } from './snapshot-service.js';
 
 /** A missed NOTIFY (the listening connection dropped) is caught up within this. */
@@ -25,7 +26,7 @@ export interface DistributionOptions {
 /**
  * Config distribution on `transport` (DESIGN §6): the publisher woken by `NOTIFY portico_config`
  * (sent at commit by recordConfigChange) and by a slow poll, the snapshot responder and the fleet
- * report consumer. The transport stays open on close: its owner closes it.
+ * report consumer, and the quota lease service. The transport stays open on close: its owner closes it.
  */
 export async function startDistribution({
   database,
@@ -39,6 +40,7 @@ export async function startDistribution({
   const listener = await database.listen(CONFIG_CHANGE_CHANNEL, (tenantId) => publisher.changed(tenantId));
   const snapshots = transport.serveSnapshots(createSnapshotHandler({ db: database.db, publisher, logger: log }));
   const reports = transport.onReports(createReportHandler({ db: database.db, logger: log }));
+  const quotas = transport.serveQuotaLeases(createQuotaLeaseHandler({ db: database.db, logger: log }));
 
   let polling: Promise<void> | undefined;
   const poll = () => {
@@ -57,7 +59,7 @@ export async function startDistribution({
     publisher,
     async close() {
       clearInterval(timer);
-      await Promise.allSettled([listener.close(), snapshots.close(), reports.close()]);
+      await Promise.allSettled([listener.close(), snapshots.close(), reports.close(), quotas.close()]);
       await polling;
       await publisher.close();
     },

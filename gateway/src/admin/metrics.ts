@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CustomMetrics } from '../policies/custom-metrics.js';
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -74,6 +75,8 @@ export class GatewayMetrics {
   readonly #byApi = new Map<string, ApiInstruments>();
   /** Every (API, status) seen, in first-seen order: the order prom-client lists them in. */
   readonly #requestCounts: RequestCount[] = [];
+  /** emit-metric's metrics, once the agent exposes them. */
+  #custom: CustomMetrics | undefined = undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -173,8 +176,47 @@ export class GatewayMetrics {
     this.#configApplies.labels(result).inc();
   }
 
-  /** The Prometheus text exposition of every metric. */
-  text(): Promise<string> {
-    return this.registry.metrics();
+  /**
+   * Adds emit-metric's custom metrics to `text()`, after the gateway's own. Their names and
+   * labels come from policy documents, so they are rendered here rather than registered:
+   * prom-client wants every family declared up front with fixed label names.
+   */
+  exposeCustomMetrics(custom: CustomMetrics): void {
+    this.#custom = custom;
   }
+
+  /** The Prometheus text exposition of every metric. */
+  async text(): Promise<string> {
+    const text = await this.registry.metrics();
+    return this.#custom === undefined ? text : text + renderCustomMetrics(this.#custom);
+  }
+}
+
+// Text format 0.0.4: backslash, double quote and line feed are escaped in label values.
+function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function labelText(labels: Readonly<Record<string, string>>): string {
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(labels)) parts.push(`${name}="${escapeLabelValue(value)}"`);
+  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+}
+
+/**
+ * Each custom metric as a summary without quantiles: `_sum` and `_count` per dimension set, so
+ * rate(sum)/rate(count) gives the mean and rate(count) the rate of emissions, whatever the value.
+ */
+function renderCustomMetrics(custom: CustomMetrics): string {
+  let out = '';
+  for (const family of custom.families()) {
+    if (family.series.size === 0 && family.overflow === undefined) continue;
+    out += `\n# HELP ${family.name} ${family.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${family.name} summary\n`;
+    const all = family.overflow === undefined ? [...family.series.values()] : [...family.series.values(), family.overflow];
+    for (const series of all) {
+      const labels = labelText(series.labels);
+      out += `${family.name}_sum${labels} ${series.sum}\n${family.name}_count${labels} ${series.count}\n`;
+    }
+  }
+  return out;
 }

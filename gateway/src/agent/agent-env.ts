@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { assertSubjectToken } from '@portico/proto/distribution';
+import { traceSeverities, type TraceSeverityName } from '../policies/telemetry-sink.js';
 
 /** How `portico-gateway` is configured: environment only, so containers and systemd units stay simple. */
 export interface AgentEnv {
@@ -16,6 +17,10 @@ export interface AgentEnv {
   adminPort: number;
   instanceId: string;
   drainTimeoutMs: number;
+  location: string;
+  outboundAllow: string;
+  policyCacheBytes: number;
+  traceSeverity: TraceSeverityName;
 }
 
 /** Every variable, its default and what it is for: the README's table is checked against this. */
@@ -32,6 +37,12 @@ export const AGENT_ENV_VARS = {
   PORTICO_GATEWAY_ADMIN_PORT: 'Admin port. Default `8090`.',
   PORTICO_INSTANCE_ID: 'How this instance appears in the fleet list. Default `<hostname>-<random>`.',
   PORTICO_DRAIN_TIMEOUT_MS: 'How long in-flight requests may run on shutdown. Default `10000`.',
+  PORTICO_LOCATION: "Where this gateway runs (emit-metric's `Location` dimension), e.g. `eu-west on-prem`. Optional.",
+  PORTICO_OUTBOUND_ALLOW:
+    'Private or loopback targets send-request, set-backend-service base-url and redirects may reach (host names, `*.suffix`, IPs, CIDRs; comma-separated). Default none.',
+  PORTICO_POLICY_CACHE_MB: 'Memory for cache-lookup/cache-store and cache-*-value, in MiB. Default `64`.',
+  PORTICO_TRACE_SEVERITY:
+    'Lowest severity of `trace` statements kept: `verbose`, `information` or `error`. Default `information`.',
 } as const;
 
 export class AgentEnvError extends Error {
@@ -72,6 +83,14 @@ export function readAgentEnv(env: NodeJS.ProcessEnv = process.env): AgentEnv {
     throw new AgentEnvError(
       `PORTICO_DRAIN_TIMEOUT_MS must be a whole number of milliseconds, got ${env.PORTICO_DRAIN_TIMEOUT_MS}`,
     );
+  const cacheMb = Number(env.PORTICO_POLICY_CACHE_MB ?? 64);
+  if (!Number.isInteger(cacheMb) || cacheMb < 1 || cacheMb > 65_536)
+    throw new AgentEnvError(
+      `PORTICO_POLICY_CACHE_MB must be a whole number of MiB (1-65536), got ${env.PORTICO_POLICY_CACHE_MB}`,
+    );
+  const severity = env.PORTICO_TRACE_SEVERITY?.trim() || 'information';
+  if (!Object.hasOwn(traceSeverities, severity))
+    throw new AgentEnvError(`PORTICO_TRACE_SEVERITY must be verbose, information or error, got ${JSON.stringify(severity)}`);
   return {
     natsUrl: env.PORTICO_NATS_URL?.trim() || 'nats://127.0.0.1:4222',
     natsCredsFile: env.PORTICO_NATS_CREDS?.trim() || undefined,
@@ -85,5 +104,9 @@ export function readAgentEnv(env: NodeJS.ProcessEnv = process.env): AgentEnv {
     adminPort: port(env, 'PORTICO_GATEWAY_ADMIN_PORT', 8090),
     instanceId: env.PORTICO_INSTANCE_ID?.trim() || `${hostname()}-${randomBytes(3).toString('hex')}`,
     drainTimeoutMs: drain,
+    location: env.PORTICO_LOCATION?.trim() ?? '',
+    outboundAllow: env.PORTICO_OUTBOUND_ALLOW?.trim() ?? '',
+    policyCacheBytes: cacheMb * 1024 * 1024,
+    traceSeverity: severity as TraceSeverityName,
   };
 }

@@ -17,6 +17,13 @@ import { applyDelta, type AgentTransport } from '@portico/proto/distribution';
 import { createAdminHandler } from '../admin/admin-handler.js';
 import { GatewayMetrics } from '../admin/metrics.js';
 import type { PolicyLogger } from '../pipeline/statement-handler.js';
+import { PolicyServices } from '../pipeline/policy-services.js';
+import { CustomMetrics, customMetricsKey } from '../policies/custom-metrics.js';
+import { DEFAULT_POLICY_CACHE_BYTES, PolicyCache, policyCacheKey } from '../policies/policy-cache.js';
+import { TelemetrySink, telemetrySinkKey, type TraceSeverityName } from '../policies/telemetry-sink.js';
+import { OutboundClient, outboundClientKey } from '../runtime/upstream/outbound-client.js';
+import { OutboundGuard } from '../runtime/upstream/outbound-guard.js';
+import { quotaLeaseService } from '../policies/quota/quota-counters.js';
 import { ConfigCompileError, compileConfig, retireConfig, type CompiledConfig } from '../runtime/compile-config.js';
 import { createTrafficHandler, handleTrafficClientError } from '../runtime/traffic-handler.js';
 import { BackupWriter } from './backup-writer.js';
@@ -44,8 +51,20 @@ export interface AgentOptions {
   heartbeatIntervalMs?: number;
   snapshotTimeoutMs?: number;
   drainTimeoutMs?: number;
+  /** The `Location` dimension of emit-metric (the gateway's location, e.g. "eu-west on-prem"). */
+  location?: string;
+  /** Private or loopback targets policies may call (PORTICO_OUTBOUND_ALLOW); none by default. */
+  outboundAllow?: string;
+  /** Memory of the policy cache (cache-lookup/-store, cache-*-value). */
+  policyCacheBytes?: number;
+  /** trace statements below this severity compile to nothing. */
+  traceSeverity?: TraceSeverityName;
+  /** How long a request waits for a quota lease before the agent counts on its own (gateway/docs/quotas.md). */
+  quotaLeaseTimeoutMs?: number;
   log?: Log;
 }
+
+export const QUOTA_LEASE_TIMEOUT_MS = 500;
 
 type Applied = { revision: bigint; contentHash: string };
 
@@ -75,6 +94,8 @@ export class GatewayAgent {
   private readonly log: Log;
   /** Where compiled policy statements report faults (to the agent's log). */
   private readonly policyLogger: PolicyLogger;
+  /** Policy state across revisions; the fleet quota leases go through the transport. */
+  private readonly services = new PolicyServices();
   private readonly counters = { configs_applied: 0n, configs_rejected: 0n, snapshots: 0n, gaps: 0n };
   private traffic!: Server;
   private admin: Server | undefined;
@@ -83,9 +104,23 @@ export class GatewayAgent {
     this.log = options.log ?? noLog;
     const log = this.log;
     this.policyLogger = {
+      info: (fields, message) => log('info', message, fields),
       warn: (fields, message) => log('warn', message, fields),
       error: (fields, message) => log('error', message, fields),
     };
+    // Policy state the admin port and the telemetry publisher read.
+    const customMetrics = new CustomMetrics({ gatewayId: options.gatewayId, location: options.location ?? '' });
+    this.services.set(customMetricsKey, customMetrics);
+    this.metrics.exposeCustomMetrics(customMetrics);
+    this.services.set(outboundClientKey, new OutboundClient(OutboundGuard.fromList(options.outboundAllow ?? '')));
+    this.services.set(policyCacheKey, new PolicyCache({ maxBytes: options.policyCacheBytes ?? DEFAULT_POLICY_CACHE_BYTES }));
+    this.services.set(telemetrySinkKey, new TelemetrySink({ minimumTraceSeverity: options.traceSeverity ?? 'information' }));
+    const transport = options.transport;
+    if (transport !== undefined)
+      this.services.set(quotaLeaseService, (request) => {
+        request.instanceId = options.instanceId;
+        return transport.requestQuotaLease(request, options.quotaLeaseTimeoutMs ?? QUOTA_LEASE_TIMEOUT_MS);
+      });
     if (options.backupPath)
       this.backups = new BackupWriter(options.backupPath, options.accessToken, (error) =>
         this.log('error', 'could not write the config backup', { path: options.backupPath, error: String(error) }),
@@ -250,7 +285,7 @@ export class GatewayAgent {
     const previous = this.serving;
     let next: CompiledConfig;
     try {
-      next = compileConfig(view, previous, { logger: this.policyLogger });
+      next = compileConfig(view, previous, { logger: this.policyLogger, services: this.services });
     } catch (error) {
       const reason = error instanceof ConfigCompileError ? error.message : `internal error: ${String(error)}`;
       this.counters.configs_rejected++;
@@ -365,5 +400,6 @@ export class GatewayAgent {
     await this.backups?.flush();
     await this.options.transport?.close();
     if (this.serving) retireConfig(this.serving, undefined);
+    await this.services.close();
   }
 }

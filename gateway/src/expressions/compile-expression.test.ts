@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runInbound } from '../pipeline/testing.js';
+import { compileTestPipeline, runInbound } from '../pipeline/testing.js';
 import { checkExpression } from './check-expression.js';
 import { createExpressionCompiler, substituteNamedValues } from './compile-expression.js';
 import { unsafeRegexReason } from './expression-cost.js';
@@ -135,6 +135,36 @@ describe('expressions at run time', () => {
     expect(compiler.bool('true', site).constant).toBe(true);
     expect(compiler.dyn(3, site).constant).toBe(3n);
     expect(compiler.string('@(request.method)', site).constant).toBeUndefined();
+  });
+});
+
+describe('body readers', () => {
+  const site = { policy: 'set-header', path: 'outbound[0]' };
+
+  it('count expressions reading response.body, however the field is reached', () => {
+    const compiler = createExpressionCompiler(new Map());
+    compiler.dyn('@(response.body)', site);
+    compiler.dyn('@(response["body"])', site);
+    compiler.string('@(response.?body.orValue(""))', site);
+    compiler.bool('@(has(response.body))', site);
+    expect(compiler.responseBodyReaders).toBe(4);
+    expect(compiler.requestBodyReaders).toBe(0);
+  });
+
+  it('leave other reads uncounted: headers, request.body, a variable named body', () => {
+    const compiler = createExpressionCompiler(new Map());
+    compiler.string('@(response.headers[?"content-type"].orValue(""))', site);
+    compiler.dyn('@(variables["profile"].body)', site);
+    compiler.dyn('@(request.body)', site);
+    expect(compiler.responseBodyReaders).toBe(0);
+    expect(compiler.requestBodyReaders).toBe(1);
+  });
+
+  it('make the pipeline require the backend body', () => {
+    const header = (value: string) => ({ outbound: [{ 'set-header': { name: 'x-out', value: [value] } }] });
+    expect(compileTestPipeline(header('@(response.body)')).responseBody).toBe('required');
+    expect(compileTestPipeline(header('@(string(response.status))')).responseBody).toBe('none');
+    expect(compileTestPipeline(header('@(response.body)')).needsRequestBody).toBe(false);
   });
 });
 

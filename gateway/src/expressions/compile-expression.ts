@@ -47,6 +47,8 @@ export interface ExpressionCompiler {
    * readings that differ needs its request body buffered.
    */
   readonly requestBodyReaders: number;
+  /** The same count for `response.body`: the pipeline then needs the backend's body buffered. */
+  readonly responseBodyReaders: number;
   string(written: string, site: ValueSite): CompiledValue<string>;
   int(written: number | string, site: ValueSite): CompiledValue<number>;
   bool(written: boolean | string, site: ValueSite): CompiledValue<boolean>;
@@ -194,6 +196,7 @@ export function createExpressionCompiler(
   budget: ExpressionBudget = defaultExpressionBudget,
 ): ExpressionCompiler {
   let requestBodyReaders = 0;
+  let responseBodyReaders = 0;
 
   function compile<T>(written: string, type: ExpressionType, convert: Convert<T>, site: ValueSite): CompiledValue<T> {
     const text = substituteNamedValues(written, namedValues);
@@ -210,6 +213,7 @@ export function createExpressionCompiler(
     const cost = checkExpressionCost(program.ast);
     if (isCostProblem(cost)) throw new ExpressionCompileError(cost.message);
     if (cost.readsRequestBody) requestBodyReaders++;
+    if (cost.readsResponseBody) responseBodyReaders++;
     return new CelValue(program, convert, type, site, budget, cost.iterates);
   }
 
@@ -217,6 +221,9 @@ export function createExpressionCompiler(
     budget,
     get requestBodyReaders() {
       return requestBodyReaders;
+    },
+    get responseBodyReaders() {
+      return responseBodyReaders;
     },
     string: (written, site) => compile(written, 'string', toString, site),
     int: (written, site) => (typeof written === 'number' ? new Constant(written) : compile(written, 'int', toInt, site)),

@@ -28,6 +28,8 @@ export interface ExpressionCost {
   readonly iterates: boolean;
   /** Reads `request.body`: the gateway must buffer the body before the pipeline runs. */
   readonly readsRequestBody: boolean;
+  /** Reads `response.body`: the gateway must buffer the backend's body before outbound. */
+  readonly readsResponseBody: boolean;
 }
 
 const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
@@ -52,6 +54,20 @@ function callName(node: AstNode): string | undefined {
     return node.args[0];
   }
   return undefined;
+}
+
+/**
+ * `request` or `response` when `node` reads that message's body (`.body`, `.?body`, `["body"]`,
+ * `[?"body"]`), else undefined.
+ */
+function bodyReadOf(node: AstNode): string | undefined {
+  if (!Array.isArray(node.args)) return undefined;
+  const [target, field] = node.args as [unknown, unknown];
+  let named: unknown;
+  if (node.op === '.' || node.op === '.?') named = field;
+  else if ((node.op === '[]' || node.op === '[?]') && isNode(field) && field.op === 'value') named = field.args;
+  if (named !== 'body' || !isNode(target) || target.op !== 'id') return undefined;
+  return target.args === 'request' || target.args === 'response' ? target.args : undefined;
 }
 
 function callArguments(node: AstNode): unknown[] {
@@ -111,6 +127,7 @@ export function unsafeRegexReason(pattern: string): string | undefined {
 export function checkExpressionCost(ast: unknown): CostProblem | ExpressionCost {
   let iterates = false;
   let readsRequestBody = false;
+  let readsResponseBody = false;
   const walk = (node: AstNode, insideComprehension: boolean): CostProblem | undefined => {
     const name = callName(node);
     let inside = insideComprehension;
@@ -131,10 +148,9 @@ export function checkExpressionCost(ast: unknown): CostProblem | ExpressionCost 
       const reason = unsafeRegexReason(pattern.args);
       if (reason !== undefined) return { message: reason, range: pattern.range };
     }
-    if (node.op === '.' && Array.isArray(node.args) && node.args[1] === 'body') {
-      const target = node.args[0] as unknown;
-      if (isNode(target) && target.op === 'id' && target.args === 'request') readsRequestBody = true;
-    }
+    const bodyOf = bodyReadOf(node);
+    if (bodyOf === 'request') readsRequestBody = true;
+    else if (bodyOf === 'response') readsResponseBody = true;
     for (const child of children(node)) {
       // The receiver of a comprehension is evaluated once, outside the loop.
       const childInside =
@@ -144,8 +160,8 @@ export function checkExpressionCost(ast: unknown): CostProblem | ExpressionCost 
     }
     return undefined;
   };
-  if (!isNode(ast)) return { iterates, readsRequestBody };
-  return walk(ast, false) ?? { iterates, readsRequestBody };
+  if (!isNode(ast)) return { iterates, readsRequestBody, readsResponseBody };
+  return walk(ast, false) ?? { iterates, readsRequestBody, readsResponseBody };
 }
 
 export function isCostProblem(value: CostProblem | ExpressionCost): value is CostProblem {

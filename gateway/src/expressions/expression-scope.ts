@@ -1,4 +1,4 @@
-import type { PolicyContext } from '../pipeline/policy-context.js';
+import { PolicyResponse, type PolicyContext } from '../pipeline/policy-context.js';
 import { ExpressionError, ExpressionFailure } from './expression-error.js';
 
 const EMPTY = Object.freeze({});
@@ -93,6 +93,66 @@ const responseView = view({
   },
 });
 
+// A PolicyResponse kept in a variable (send-request) reads as `response` does. The CEL library
+// takes a null-prototype object for a map and reads its own properties: own getters over a
+// hidden slot keep the conversion lazy (the body is decoded only when an expression reads it).
+const kResponse = Symbol('response');
+type HeldResponse = { readonly [kResponse]: PolicyResponse };
+
+function heldFields(withBody: boolean): PropertyDescriptorMap {
+  const fields: PropertyDescriptorMap = {
+    status: {
+      enumerable: true,
+      get(this: HeldResponse) {
+        return BigInt(this[kResponse].status);
+      },
+    },
+    statusReason: {
+      enumerable: true,
+      get(this: HeldResponse) {
+        return this[kResponse].reason;
+      },
+    },
+    headers: {
+      enumerable: true,
+      get(this: HeldResponse) {
+        return this[kResponse].headers.joined();
+      },
+    },
+  };
+  if (withBody) {
+    fields.body = {
+      enumerable: true,
+      get(this: HeldResponse) {
+        return this[kResponse].body?.toString('utf8');
+      },
+    };
+  }
+  return fields;
+}
+
+const HELD_WITH_BODY = heldFields(true);
+const HELD_WITHOUT_BODY = heldFields(false);
+
+function heldResponse(response: PolicyResponse): object {
+  const held = Object.create(null, response.body === undefined ? HELD_WITHOUT_BODY : HELD_WITH_BODY) as {
+    [kResponse]: PolicyResponse;
+  };
+  held[kResponse] = response;
+  return held;
+}
+
+/** `variables` as expressions see them: the context's map, or a copy with responses made readable. */
+function variablesView(variables: ReadonlyMap<string, unknown>): ReadonlyMap<string, unknown> {
+  let view: Map<string, unknown> | undefined;
+  for (const [name, value] of variables) {
+    if (!(value instanceof PolicyResponse)) continue;
+    view ??= new Map(variables);
+    view.set(name, heldResponse(value));
+  }
+  return view ?? variables;
+}
+
 const contextView = view({
   elapsed(this: ContextView) {
     return BigInt(Math.floor(this.scope.ctx.elapsed));
@@ -148,7 +208,7 @@ class ExpressionScope {
     return this.ctx.user ?? EMPTY;
   }
   get variables(): ReadonlyMap<string, unknown> {
-    return this.ctx.variables;
+    return variablesView(this.ctx.variables);
   }
   get jwt(): ReadonlyMap<string, unknown> {
     return this.ctx.jwt ?? NO_CLAIMS;

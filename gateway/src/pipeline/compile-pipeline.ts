@@ -7,8 +7,9 @@ import type { PolicyName, PolicyStatement } from '../policies/policy-statement.j
 import { PolicySection } from '../policies/sections.js';
 import { PipelineCompileError } from './pipeline-compile-error.js';
 import { policyRuntimes, type PolicyFactory } from './policy-runtimes.js';
-import type { PolicyPipeline } from './run-pipeline.js';
-import type { CompileDeps, StatementDeps, StatementHandler, StatementOrigin } from './statement-handler.js';
+import type { PolicyContext } from './policy-context.js';
+import { alwaysWanted, ResponseBodyNeed, type PolicyPipeline } from './run-pipeline.js';
+import type { CompileDeps, ResponseBodyRead, StatementDeps, StatementHandler, StatementOrigin } from './statement-handler.js';
 
 export { PipelineCompileError };
 
@@ -48,7 +49,36 @@ function parseStatement(statement: Statement, section: PolicySection, path: stri
 /** What compiling one pipeline collects besides handlers. */
 interface PipelineNeeds {
   requestBody: boolean;
+  /** A statement requires the backend's body. */
   responseBody: boolean;
+  /** Optional readers' `when` tests; null once one of them wants every body. */
+  responseBodyWhen: ((ctx: PolicyContext) => boolean)[] | null;
+  optionalResponseBody: boolean;
+}
+
+function readResponseBody(needs: PipelineNeeds, read: ResponseBodyRead | undefined): void {
+  if (read === undefined) {
+    needs.responseBody = true;
+    return;
+  }
+  needs.optionalResponseBody = true;
+  if (read.when === undefined) needs.responseBodyWhen = null;
+  else needs.responseBodyWhen?.push(read.when);
+}
+
+/** Any optional reader's test, as one function. */
+function wantedBy(tests: ((ctx: PolicyContext) => boolean)[] | null): (ctx: PolicyContext) => boolean {
+  if (tests === null || tests.length === 0) return alwaysWanted;
+  if (tests.length === 1) return tests[0]!;
+  return function anyReaderWants(ctx) {
+    for (const test of tests) if (test(ctx)) return true;
+    return false;
+  };
+}
+
+function responseBodyNeed(needs: PipelineNeeds): ResponseBodyNeed {
+  if (needs.responseBody) return ResponseBodyNeed.required;
+  return needs.optionalResponseBody ? ResponseBodyNeed.optional : ResponseBodyNeed.none;
 }
 
 interface ListSite {
@@ -79,8 +109,8 @@ function compileStatement(statement: PolicyStatement, site: ListSite, path: stri
       `${path} include-fragment: fragments are inlined by the control plane and never reach a gateway`,
     );
   }
-  const factory = policyRuntimes[name] as PolicyFactory<PolicyName> | undefined;
-  if (factory === undefined) throw new PipelineCompileError(`${path}: policy "${name}" has no runtime yet`);
+  if (name === 'base') throw new PipelineCompileError(`${path} base: scopes must be flattened by the control plane`);
+  const factory = policyRuntimes[name] as PolicyFactory<PolicyName>;
   const topPath = site.topPath ?? path;
   const statementDeps: StatementDeps = {
     ...site.deps,
@@ -92,12 +122,12 @@ function compileStatement(statement: PolicyStatement, site: ListSite, path: stri
     readsRequestBody: () => {
       site.needs.requestBody = true;
     },
-    readsResponseBody: () => {
-      site.needs.responseBody = true;
-    },
+    readsResponseBody: (read) => readResponseBody(site.needs, read),
   };
   try {
-    return factory((statement as Record<PolicyName, never>)[name], statementDeps);
+    const handler = factory((statement as Record<PolicyName, never>)[name], statementDeps);
+    const tracer = site.deps.tracer;
+    return tracer === undefined ? handler : tracer(handler, { section: site.section, path, policy: name, origin });
   } catch (error) {
     if (error instanceof PipelineCompileError) throw error;
     if (error instanceof ExpressionCompileError)
@@ -130,7 +160,13 @@ function compileList(
  */
 export function compilePolicyPipeline(pipeline: Pipeline, deps: CompileDeps): PolicyPipeline {
   const readersBefore = deps.expressions.requestBodyReaders;
-  const needs: PipelineNeeds = { requestBody: false, responseBody: false };
+  const responseReadersBefore = deps.expressions.responseBodyReaders;
+  const needs: PipelineNeeds = {
+    requestBody: false,
+    responseBody: false,
+    responseBodyWhen: [],
+    optionalResponseBody: false,
+  };
   const sections: Record<(typeof SECTIONS)[number][0], StatementHandler[] | null> = {
     inbound: null,
     backend: null,
@@ -141,10 +177,14 @@ export function compilePolicyPipeline(pipeline: Pipeline, deps: CompileDeps): Po
     const statements = pipeline[field].map((statement, index) => parseStatement(statement, section, `${section}[${index}]`));
     sections[field] = compileList(statements, { deps, section, needs }, section, pipeline[field]);
   }
+  // An expression reading `response.body` needs it whole, as a statement without options does.
+  if (deps.expressions.responseBodyReaders !== responseReadersBefore) needs.responseBody = true;
+  const responseBody = responseBodyNeed(needs);
   return {
     ...sections,
     needsRequestBody: needs.requestBody || deps.expressions.requestBodyReaders !== readersBefore,
-    needsResponseBody: needs.responseBody,
+    responseBody,
+    responseBodyWanted: responseBody === ResponseBodyNeed.optional ? wantedBy(needs.responseBodyWhen) : alwaysWanted,
     logger: deps.logger,
   };
 }

@@ -112,6 +112,51 @@ export class PolicyResponse {
   }
 }
 
+/**
+ * Runs once when the exchange has ended: `status` as sent (0 if the caller went away first),
+ * body bytes received and sent. Quotas count bandwidth and increment-conditions here.
+ */
+export type Completion = (ctx: PolicyContext, status: number, bytesIn: number, bytesOut: number) => void;
+
+/**
+ * Runs on the final response just before its head is sent, whatever produced it (the backend,
+ * return-response, an error): how an inbound statement (cors, rate-limit's remaining-calls
+ * header) decorates the answer. `state` is what the statement registered with it. Must not throw.
+ */
+export type ResponseDecorator = (ctx: PolicyContext, response: PolicyResponse, state: unknown) => void;
+
+/** How a statement (forward-request) wants the backend called. */
+export interface BackendSendOptions {
+  /** Milliseconds to wait for the response headers; the backend's own timeout when undefined. */
+  readonly timeoutMs?: number | undefined;
+  /** Follow 301/302/303/307/308 (at most 10); off the backend's origin through the SSRF guard. */
+  readonly followRedirects?: boolean | undefined;
+  /**
+   * `false` lets the body stream to the caller after outbound instead of being read into
+   * `response.body` (server-sent events); a statement that requires the body still gets it read (with only optional readers, a body that fits is read).
+   */
+  readonly bufferResponse?: boolean | undefined;
+  /** A 400–599 status fails the call (PolicyError, reason `backend-error-status`) instead of answering. */
+  readonly failOnErrorStatusCode?: boolean | undefined;
+  /** The calling statement's path (`backend[0]`), for `context.lastError.policy`. */
+  readonly where?: string | undefined;
+}
+
+/**
+ * Calls the backend on behalf of a statement. The traffic exchange implements it with the API's
+ * upstream (or the one set-backend-service chose); `createStaticBackend` (testing.ts) answers
+ * without any network.
+ *
+ * `send` sends `ctx.request` as it is now and resolves once `ctx.response` holds the backend's
+ * answer (its body buffered unless `bufferResponse` is false and nothing reads it). It rejects
+ * with a PolicyError of source `forward-request` and reasons such as `upstream-timeout`,
+ * `upstream-unreachable`, `circuit-open`, `backend-not-configured`, `response-body-too-large`,
+ * so on-error sees them in `context.lastError`.
+ */
+export interface PolicyBackend {
+  send(ctx: PolicyContext, options: BackendSendOptions): Promise<void>;
+}
+
 export interface PolicyContextInit {
   request: PolicyRequestInit;
   requestId: string;
@@ -122,6 +167,8 @@ export interface PolicyContextInit {
   api?: ApiInfo | undefined;
   operation?: OperationInfo | undefined;
   user?: UserInfo | undefined;
+  /** What forward-request calls; undefined where no backend can be called. */
+  backend?: PolicyBackend | undefined;
 }
 
 /**
@@ -149,6 +196,18 @@ export class PolicyContext {
   onErrorRan: boolean;
   /** What expressions read, built on first use (compile-expression.ts). */
   expressionScope: object | undefined;
+  /** Flat `[decorator, state, …]` registered with `decorateResponse`; `undefined` while none is. */
+  decorators: unknown[] | undefined;
+  /** Registered by statements with `onComplete`; `undefined` while none is. */
+  completions: Completion[] | undefined;
+  /** Calls the backend for forward-request; undefined where none can be called. */
+  backend: PolicyBackend | undefined;
+  /** set-backend-service backend-id: a configured backend replacing the API's. */
+  backendId: string | undefined;
+  /** set-backend-service base-url: the operation path is appended to it (SSRF-guarded). */
+  backendUrl: URL | undefined;
+  /** Backend calls made by statements (forward-request): when > 0 there is no implicit forward. */
+  backendCalls: number;
 
   constructor(init: PolicyContextInit) {
     this.request = new PolicyRequest(init.request);
@@ -166,6 +225,46 @@ export class PolicyContext {
     this.section = undefined;
     this.onErrorRan = false;
     this.expressionScope = undefined;
+    this.decorators = undefined;
+    this.completions = undefined;
+    this.backend = init.backend;
+    this.backendId = undefined;
+    this.backendUrl = undefined;
+    this.backendCalls = 0;
+  }
+
+  /** Calls `decorator(ctx, response, state)` on the final response just before it is sent. */
+  decorateResponse(decorator: ResponseDecorator, state: unknown): void {
+    (this.decorators ??= []).push(decorator, state);
+  }
+
+  /** Called once by the exchange with the response it is about to send (policy-exchange.ts). */
+  decorate(response: PolicyResponse): void {
+    const decorators = this.decorators;
+    if (decorators === undefined) return;
+    this.decorators = undefined;
+    for (let i = 0; i < decorators.length; i += 2) (decorators[i] as ResponseDecorator)(this, response, decorators[i + 1]);
+  }
+
+  /** Calls `completion` when the exchange ends, whatever the path (response, error, client gone). */
+  onComplete(completion: Completion): void {
+    (this.completions ??= []).push(completion);
+  }
+
+  /** Called once by the exchange when it ends; a failing completion must not affect the others. */
+  complete(status: number, bytesIn: number, bytesOut: number, onFault: (error: unknown) => void): void {
+    const completions = this.completions;
+    if (completions === undefined) return;
+    this.completions = undefined;
+    // Streamed responses never became a PolicyResponse; conditions read `response.status`.
+    if (this.response === undefined && status > 0) this.response = new PolicyResponse(status, '');
+    for (const completion of completions) {
+      try {
+        completion(this, status, bytesIn, bytesOut);
+      } catch (error) {
+        onFault(error);
+      }
+    }
   }
 
   /** Milliseconds since the request arrived. */

@@ -9,7 +9,8 @@
 export class ServiceKey<T> {
   constructor(
     readonly name: string,
-    readonly create: () => T,
+    /** Gets the services, for a service built on another (e.g. one the agent `set`). */
+    readonly create: (services: PolicyServices) => T,
   ) {}
 }
 
@@ -32,7 +33,7 @@ export class PolicyServices {
 
   get<T>(key: ServiceKey<T>): T {
     if (this.values.has(key)) return this.values.get(key) as T;
-    const value = key.create();
+    const value = key.create(this);
     this.values.set(key, value);
     return value;
   }

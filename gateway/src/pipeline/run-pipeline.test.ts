@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyContext } from './policy-context.js';
-import { handlePipelineError, runSection, runStatements, type PolicyPipeline } from './run-pipeline.js';
+import { alwaysWanted, handlePipelineError, runSection, runStatements, type PolicyPipeline } from './run-pipeline.js';
 import { Outcome, type StatementHandler } from './statement-handler.js';
 import { compileTestPipeline, runExchange, runInbound, silentLogger } from './testing.js';
 
@@ -11,7 +11,8 @@ function pipelineOf(sections: Partial<Pick<PolicyPipeline, 'inbound' | 'onError'
     outbound: null,
     onError: null,
     needsRequestBody: false,
-    needsResponseBody: false,
+    responseBody: 'none',
+    responseBodyWanted: alwaysWanted,
     logger: silentLogger,
     ...sections,
   };

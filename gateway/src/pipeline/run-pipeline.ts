@@ -13,9 +13,29 @@ export interface PolicyPipeline {
   readonly onError: readonly StatementHandler[] | null;
   /** Something reads `request.body`: buffer it before running inbound. */
   readonly needsRequestBody: boolean;
-  /** Something reads or replaces the backend's body: buffer it before running outbound. */
-  readonly needsResponseBody: boolean;
+  /** Whether the backend's body is buffered before outbound runs (see ResponseBodyNeed). */
+  readonly responseBody: ResponseBodyNeed;
+  /**
+   * With `responseBody` optional: whether this exchange wants the body (any optional reader's
+   * `when`), asked before the body is read.
+   */
+  readonly responseBodyWanted: (ctx: PolicyContext) => boolean;
   readonly logger: PolicyLogger;
+}
+
+/**
+ * What a pipeline's statements need of the backend's body, the strongest need winning:
+ * - `none`: it streams to the caller after outbound ran on status and headers;
+ * - `optional`: buffered when it fits under the cap (cache-store), else streamed with
+ *   `response.body` undefined (statement-handler.ts ResponseBodyRead);
+ * - `required`: always buffered; over the cap the exchange fails with 502.
+ */
+export const ResponseBodyNeed = { none: 'none', optional: 'optional', required: 'required' } as const;
+export type ResponseBodyNeed = (typeof ResponseBodyNeed)[keyof typeof ResponseBodyNeed];
+
+/** `responseBodyWanted` of a pipeline whose optional readers want every body. */
+export function alwaysWanted(): boolean {
+  return true;
 }
 
 export type RunnableSection = 'inbound' | 'backend' | 'outbound';

@@ -22,6 +22,9 @@ export type StatementHandler = (ctx: PolicyContext) => Outcome | Promise<Outcome
 export interface PolicyLogger {
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
+  /** The lower levels, for the trace policy; loggers without them skip those records. */
+  info?(fields: Record<string, unknown>, message: string): void;
+  debug?(fields: Record<string, unknown>, message: string): void;
 }
 
 /** Shared by every pipeline of a config revision. */
@@ -32,10 +35,24 @@ export interface CompileDeps {
   readonly logger: PolicyLogger;
   /** Per-process state that outlives revisions (policy-services.ts). */
   readonly services: PolicyServices;
+  /** Wraps each compiled statement (dry runs record what each did); never set on traffic. */
+  readonly tracer?: StatementTracer | undefined;
+  /** Ids of the backends in the view, to check a literal set-backend-service backend-id; absent in dry runs. */
+  readonly backendIds?: ReadonlySet<string> | undefined;
   /** The API and operation the pipeline belongs to (schemas, examples); absent in unit tests. */
   readonly api?: Api | undefined;
   readonly operation?: Operation | undefined;
 }
+
+/** What a tracer learns of a statement when it is compiled. */
+export interface TracedStatement {
+  readonly section: PolicySection;
+  readonly path: string;
+  readonly policy: string;
+  readonly origin: StatementOrigin;
+}
+
+export type StatementTracer = (handler: StatementHandler, statement: TracedStatement) => StatementHandler;
 
 /** Where a statement was written: scope, scope id and its place in that document (`inbound[2]`). */
 export interface StatementOrigin {
@@ -61,6 +78,29 @@ export interface StatementDeps extends CompileDeps {
   readonly statementId: string;
   /** The statement reads or replaces the request body: it is buffered before inbound runs. */
   readsRequestBody(): void;
-  /** The statement reads or replaces the backend's body: it is buffered before outbound runs. */
-  readsResponseBody(): void;
+  /**
+   * The statement reads or replaces the backend's body: it is buffered before outbound runs
+   * (beyond MAX_POLICY_RESPONSE_BODY_BYTES the exchange fails with 502). With `{ optional: true }`
+   * the statement can do without it (cache-store): see ResponseBodyRead.
+   */
+  readsResponseBody(read?: ResponseBodyRead): void;
+}
+
+/**
+ * How a statement that can do without the backend's body asks for it. The body is then buffered
+ * only when it fits under MAX_POLICY_RESPONSE_BODY_BYTES (a larger Content-Length is not read at
+ * all; a chunked body that grows past it streams on after outbound), never for HEAD, 204 or 304,
+ * and only when `when` says this exchange wants it; otherwise outbound runs with `response.body`
+ * undefined. A statement that requires the body (no options) wins over every optional one.
+ *
+ * @example deps.readsResponseBody({ optional: true, when: hasPendingStore })
+ */
+export interface ResponseBodyRead {
+  readonly optional: true;
+  /**
+   * Whether this exchange wants the body, asked once per backend response before it is read,
+   * from what inbound and backend left (the backend's response is not in `ctx` yet). Always
+   * wanted when absent.
+   */
+  readonly when?: ((ctx: PolicyContext) => boolean) | undefined;
 }

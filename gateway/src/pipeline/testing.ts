@@ -2,11 +2,13 @@ import { create } from '@bufbuild/protobuf';
 import { PipelineSchema, StatementSchema, type Pipeline } from '@portico/proto';
 import { createExpressionCompiler, defaultExpressionBudget, type ExpressionBudget } from '../expressions/compile-expression.js';
 import { compilePolicyPipeline } from './compile-pipeline.js';
-import { PolicyContext, PolicyResponse, type PolicyContextInit, type PolicyRequestInit } from './policy-context.js';
-import { runSection, type PolicyPipeline, type RunnableSection } from './run-pipeline.js';
+import { runOfflineExchange, StaticBackend, type StaticAnswer } from './offline-exchange.js';
+import { PolicyContext, type PolicyBackend, type PolicyContextInit, type PolicyRequestInit } from './policy-context.js';
+import { runSection, type PolicyPipeline } from './run-pipeline.js';
 import type { CompileDeps, PolicyLogger } from './statement-handler.js';
-import { FieldMap } from './field-map.js';
 import { PolicyServices } from './policy-services.js';
+
+export { runOfflineExchange, StaticBackend, type SentRequest, type StaticAnswer } from './offline-exchange.js';
 
 /** A policy document as the control plane flattens it: section → `{ policy: config }` list. */
 export interface TestDocument {
@@ -22,8 +24,10 @@ export interface TestOptions {
   context?: Omit<PolicyContextInit, 'request' | 'requestId'>;
   /** Shared state (counters, caches) to keep across compiles; a fresh set by default. */
   services?: PolicyServices;
-  /** The backend's answer, for outbound: status, flat headers, body. */
+  /** The backend's answer, for outbound: status, flat headers, body (a StaticBackend answers with it). */
   backendResponse?: { status: number; headers?: string[]; body?: string };
+  /** What forward-request (and the implicit forward of runExchange) calls; a StaticBackend of `backendResponse` by default. */
+  backend?: PolicyBackend;
 }
 
 export const silentLogger: PolicyLogger = { warn: () => undefined, error: () => undefined };
@@ -66,6 +70,7 @@ export function testContext(request: Partial<PolicyRequestInit> = {}, options: T
     ...options.context,
     request: { method: 'GET', path: '/', ip: '203.0.113.9', ...request },
     requestId: 'req-test',
+    backend: options.backend ?? new StaticBackend(options.backendResponse ?? DEFAULT_ANSWER),
   });
 }
 
@@ -80,7 +85,13 @@ export async function runInbound(
   return ctx;
 }
 
-/** Runs inbound, then (unless it responded) the backend's answer through outbound. */
+const DEFAULT_ANSWER: StaticAnswer = { status: 200 };
+
+/**
+ * Runs the whole exchange in process (runOfflineExchange): inbound, backend, the backend call
+ * answered by `options.backend` (a StaticBackend of `backendResponse` by default), outbound,
+ * on-error on a failure.
+ */
 export async function runExchange(
   document: TestDocument,
   request: Partial<PolicyRequestInit> = {},
@@ -88,16 +99,6 @@ export async function runExchange(
 ): Promise<PolicyContext> {
   const pipeline = compileTestPipeline(document, options);
   const ctx = testContext(request, options);
-  for (const section of ['inbound', 'backend'] as RunnableSection[]) {
-    if ((await runSection(pipeline, section, ctx)) === 1) return ctx;
-  }
-  const answer = options.backendResponse ?? { status: 200 };
-  ctx.response = new PolicyResponse(
-    answer.status,
-    '',
-    FieldMap.fromFlat(answer.headers ?? [], true),
-    answer.body === undefined ? undefined : Buffer.from(answer.body),
-  );
-  await runSection(pipeline, 'outbound', ctx);
+  await runOfflineExchange(pipeline, ctx);
   return ctx;
 }

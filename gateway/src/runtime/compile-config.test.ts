@@ -75,9 +75,9 @@ describe('compileConfig', () => {
     void config.upstreams.get('be_1')!.close();
   });
 
-  it('refuses a policy that has no runtime yet, naming it (the agent NACKs and keeps the previous config)', () => {
-    expect(compileError(withPipeline('rate-limit', '{"calls":10,"renewal-period":60}'))).toBe(
-      'pipeline op_1 × prd_2 inbound[1]: policy "rate-limit" has no runtime yet',
+  it('refuses a set-backend-service naming a backend the view does not have', () => {
+    expect(compileError(withPipeline('set-backend-service', '{"backend-id":"be_typo"}'))).toBe(
+      "pipeline op_1 × prd_2 inbound[1] set-backend-service: backend-id 'be_typo' is not a backend of this gateway",
     );
   });
 

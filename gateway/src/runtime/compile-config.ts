@@ -149,6 +149,7 @@ function compilePipelines(
     expressions: createExpressionCompiler(namedValues),
     logger,
     services,
+    backendIds: new Set(view.backends.map((backend) => backend.id)),
   };
   const owners = new Map<string, { api: Api; operation: Operation }>();
   for (const api of view.apis) for (const operation of api.operations) owners.set(operation.id, { api, operation });

@@ -53,6 +53,18 @@ export const GW_ERR = {
     'The request body is larger than the policies of this operation may read.',
   ),
   backendNotConfigured: gatewayError(502, 'backend_not_configured', 'The API has no backend configured.'),
+  backendNotFound: gatewayError(500, 'backend_not_found', 'The backend a policy selected is not configured on this gateway.'),
+  responseBodyTooLarge: gatewayError(
+    502,
+    'response_body_too_large',
+    "The backend's response body is larger than the policies of this operation may read.",
+  ),
+  outboundAddressBlocked: gatewayError(
+    502,
+    'outbound_address_blocked',
+    'The policy target resolves to a loopback, private, link-local or metadata address, which this gateway does not call.',
+  ),
+  tooManyRedirects: gatewayError(502, 'too_many_redirects', 'The backend redirected too many times.'),
   upstreamUnreachable: gatewayError(502, 'upstream_unreachable', 'The backend could not be reached or closed the connection.'),
   upstreamTimeout: gatewayError(504, 'upstream_timeout', 'The backend did not answer in time.'),
   circuitOpen: gatewayError(503, 'circuit_open', 'The backend is failing and calls to it are paused; retry later.'),

@@ -1,14 +1,17 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { pipeline } from 'node:stream';
 import { PolicyContext, PolicyResponse } from '../pipeline/policy-context.js';
 import { PolicyError } from '../pipeline/policy-error.js';
-import { handlePipelineError, runSection, type PolicyPipeline } from '../pipeline/run-pipeline.js';
+import { handlePipelineError, ResponseBodyNeed, runSection, type PolicyPipeline } from '../pipeline/run-pipeline.js';
 import { Outcome } from '../pipeline/statement-handler.js';
 import type { CompiledConfig } from './compile-config.js';
 import { responseHeaderFields } from './forward-headers.js';
 import { GW_ERR, sendGatewayError, type GatewayError } from './gateway-errors.js';
 import type { ProxyExchange } from './proxy-exchange.js';
+import { discardPending, MAX_POLICY_RESPONSE_BODY_BYTES, optionalBodyWanted, selectedUpstream } from './upstream/backend-call.js';
 import type { BackendUpstream } from './upstream/backend-upstream.js';
+import { requestPathRest, requestQuery, upstreamHeaders } from './upstream/upstream-request.js';
 import { bindTemplateParams } from './url-template.js';
 
 /**
@@ -16,28 +19,26 @@ import { bindTemplateParams } from './url-template.js';
  * built from what routing found, inbound and backend run before the call, outbound on the
  * backend's status and headers (its body still streams), and a failure — a statement's or the
  * backend's — goes through on-error. Requests whose pipeline is empty never come here.
+ *
+ * The backend is called in one of two ways:
+ * - implicitly after the backend section when no statement called it: the streaming fast path
+ *   (ProxyExchange.dispatch), outbound on status and headers; when a statement requires the
+ *   response body (`responseBody` required) the body is read first, up to
+ *   MAX_POLICY_RESPONSE_BODY_BYTES (8 MiB; beyond it: 502 response_body_too_large through
+ *   on-error), and the answer is written with its own Content-Length; when statements only
+ *   want it (`optional`, cache-store) a body that fits is read the same way, one that does not
+ *   streams (see `buffersResponseBody` and `streamPastCap`);
+ * - by a statement (forward-request, through `ctx.backend`, see upstream/backend-call.ts): the
+ *   answer is in `ctx.response` when the backend section ends, and outbound runs on it.
  */
 
 /** Largest request body buffered for a pipeline whose expressions read `request.body`. */
 export const MAX_POLICY_BODY_BYTES = 1024 * 1024;
 
-// Request headers the gateway sets itself after the policies (or never forwards): a value a
-// statement gave them is dropped, so the backend sees one of each.
-const GATEWAY_REQUEST_HEADERS = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'expect',
-  'x-forwarded-for',
-  'x-forwarded-proto',
-  'x-forwarded-host',
-  'traceparent',
-  'x-request-id',
-]);
+export { MAX_POLICY_RESPONSE_BODY_BYTES } from './upstream/backend-call.js';
+
+// The implicit forward to a set-backend-service base-url: streamed unless a statement reads the body.
+const IMPLICIT_FORWARD = { bufferResponse: false, where: 'backend' } as const;
 
 // Response headers the gateway sets itself on a response policies shaped.
 const GATEWAY_RESPONSE_HEADERS = new Set([
@@ -104,8 +105,12 @@ export function servePolicies(
     product: exchange.productId === '' ? undefined : config.products.get(exchange.productId),
     api: exchange.api!.info,
     operation: operation.info,
+    backend: exchange,
   });
   exchange.ctx = ctx;
+  exchange.config = config;
+  // The API backend's credentials end the gateway's headers; another backend brings its own.
+  exchange.gatewayHeaderEnd = exchange.headers.length - (exchange.api!.upstream?.credentialHeaders.length ?? 0);
   if (policies.needsRequestBody && exchange.hasBody) bufferRequestBody(exchange);
   else runInbound(exchange);
 }
@@ -140,22 +145,32 @@ function runInbound(exchange: ProxyExchange): void {
 function afterInbound(exchange: ProxyExchange, outcome: Outcome): void {
   try {
     if (outcome === Outcome.respond) return sendPolicyResponse(exchange);
-    const upstream = exchange.api!.upstream;
-    if (upstream === undefined) {
-      exchange.metrics.upstreamError(exchange.api!.id, 'backend_not_configured');
-      return failBackend(exchange, GW_ERR.backendNotConfigured);
-    }
     const backend = runSection(exchange.policies!, 'backend', exchange.ctx!);
-    if (typeof backend === 'number') afterBackend(exchange, backend, upstream);
-    else void backend.then((settled) => afterBackend(exchange, settled, upstream));
+    if (typeof backend === 'number') afterBackend(exchange, backend);
+    else void backend.then((settled) => afterBackend(exchange, settled));
   } catch (error) {
     internalFailure(exchange, error);
   }
 }
 
-function afterBackend(exchange: ProxyExchange, outcome: Outcome, upstream: BackendUpstream): void {
+function afterBackend(exchange: ProxyExchange, outcome: Outcome): void {
   try {
     if (outcome === Outcome.respond) return sendPolicyResponse(exchange);
+    const ctx = exchange.ctx!;
+    // A statement called the backend: its answer is in ctx.response.
+    if (ctx.backendCalls > 0) return outboundOnCallResponse(exchange);
+    if (ctx.backendUrl !== undefined) {
+      void exchange.send(ctx, IMPLICIT_FORWARD).then(
+        () => outboundOnCallResponse(exchange),
+        (error: unknown) => failCall(exchange, error),
+      );
+      return;
+    }
+    const upstream = selectedUpstream(exchange);
+    if (!isUpstream(upstream)) {
+      if (upstream === GW_ERR.backendNotConfigured) exchange.metrics.upstreamError(exchange.api!.id, 'backend_not_configured');
+      return failBackend(exchange, upstream);
+    }
     buildUpstreamRequest(exchange, upstream);
     exchange.start(upstream);
   } catch (error) {
@@ -163,30 +178,151 @@ function afterBackend(exchange: ProxyExchange, outcome: Outcome, upstream: Backe
   }
 }
 
+function isUpstream(value: BackendUpstream | GatewayError): value is BackendUpstream {
+  return 'pick' in value;
+}
+
 /** The backend request as the policies left it, then the gateway's forwarding headers. */
 function buildUpstreamRequest(exchange: ProxyExchange, upstream: BackendUpstream): void {
   const request = exchange.ctx!.request;
   exchange.method = request.method;
-  const path = request.path;
-  exchange.pathRest = path === '' || path.charCodeAt(0) === 0x2f ? path : `/${path}`;
-  // An untouched query goes on as the caller encoded it.
-  const query = request.query.changes === 0 ? exchange.query : request.query.toQueryString();
-  const credentialQuery = upstream.credentialQuery;
-  exchange.query = credentialQuery === '' ? query : query === '' ? credentialQuery : `${query}&${credentialQuery}`;
-  const headers = request.headers;
-  const credentialNames = upstream.credentialHeaderNames;
-  const buffered = exchange.requestBody !== null;
-  const out: string[] = [];
-  for (const [key, values] of headers.entries()) {
-    if (GATEWAY_REQUEST_HEADERS.has(key) || credentialNames.has(key) || key.startsWith('proxy-')) continue;
-    // A buffered body is sent with its own length.
-    if (buffered && key === 'content-length') continue;
-    const name = headers.spelling(key);
-    for (const value of values) out.push(name, value);
+  exchange.pathRest = requestPathRest(request);
+  exchange.query = requestQuery(exchange, request, upstream.credentialQuery);
+  // The body as statements left it (set-body, xml-to-json…); a buffered one is sent with its own length.
+  if (request.body !== undefined) exchange.requestBody = request.body;
+  exchange.headers = upstreamHeaders(exchange, upstream, exchange.requestBody === null);
+}
+
+/** A statement's backend call, or the implicit one to a base-url, failed outside a section: on-error. */
+function failCall(exchange: ProxyExchange, error: unknown): void {
+  try {
+    const outcome = handlePipelineError(exchange.policies!, exchange.ctx!, error);
+    if (typeof outcome === 'number') sendPolicyResponse(exchange);
+    else void outcome.then(() => sendPolicyResponse(exchange));
+  } catch (inner) {
+    internalFailure(exchange, inner);
   }
-  const own = exchange.headers;
-  for (let i = exchange.callerHeaderCount; i < own.length; i++) out.push(own[i]!);
-  exchange.headers = out;
+}
+
+/** Runs outbound on the answer of a statement's call, then sends it (streaming an unread body). */
+function outboundOnCallResponse(exchange: ProxyExchange): void {
+  const outcome = runSection(exchange.policies!, 'outbound', exchange.ctx!);
+  if (typeof outcome === 'number') sendCallResponse(exchange, outcome);
+  else void outcome.then((settled) => sendCallResponse(exchange, settled));
+}
+
+function sendCallResponse(exchange: ProxyExchange, outcome: Outcome): void {
+  const response = exchange.ctx!.response;
+  const pending = exchange.pendingBody;
+  if (
+    pending === null ||
+    outcome === Outcome.respond ||
+    response === undefined ||
+    response !== exchange.pendingFor ||
+    response.body !== undefined ||
+    exchange.clientGone
+  ) {
+    return sendPolicyResponse(exchange);
+  }
+  exchange.pendingBody = null;
+  exchange.pendingFor = null;
+  const res = exchange.res;
+  try {
+    exchange.status = response.status;
+    exchange.ctx!.decorate(response);
+    writeHead(res, response, flatResponseHeaders(response, exchange.requestId, -1));
+  } catch (error) {
+    pending.destroy();
+    return internalFailure(exchange, error);
+  }
+  pending.on('data', (chunk: Buffer) => {
+    exchange.bytesOut += chunk.length;
+  });
+  pipeline(pending, res, (error) => {
+    if (error && !exchange.clientGone) exchange.metrics.upstreamError(exchange.api!.id, 'reset');
+    exchange.finish(exchange.clientGone ? CLIENT_CLOSED : response.status);
+  });
+}
+
+/**
+ * Whether the backend's body is read before outbound (ProxyExchange.onHeaders, for a pipeline
+ * whose `responseBody` is not none): always when a statement requires it; for optional readers
+ * only when they want it and a Content-Length does not already say it will not fit.
+ */
+export function buffersResponseBody(exchange: ProxyExchange, statusCode: number, rawHeaders: Buffer[]): boolean {
+  const policies = exchange.policies!;
+  if (policies.responseBody === ResponseBodyNeed.required) return true;
+  if (!optionalBodyWanted(policies, exchange.ctx!, exchange.method, statusCode)) return false;
+  return declaredLength(rawHeaders) <= MAX_POLICY_RESPONSE_BODY_BYTES;
+}
+
+/** The backend's Content-Length, -1 when absent or unreadable. */
+function declaredLength(raw: readonly Buffer[]): number {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== 14 || name.toString('latin1').toLowerCase() !== 'content-length') continue;
+    const length = Number(raw[i + 1]!.toString('latin1'));
+    return Number.isSafeInteger(length) ? length : -1;
+  }
+  return -1;
+}
+
+/**
+ * The backend answered and its body is read for outbound (`buffersResponseBody`): ProxyExchange
+ * collects the body, then `outboundOnBufferedResponse` runs outbound on it, or `streamPastCap`
+ * when an optional one outgrows the cap. Returns what onHeaders returns.
+ */
+export function startBufferedResponse(exchange: ProxyExchange, statusCode: number, rawHeaders: Buffer[]): boolean {
+  exchange.ctx!.response = new PolicyResponse(statusCode, '', responseHeaderFields(rawHeaders, exchange.requestId));
+  exchange.responseChunks = [];
+  exchange.responseSize = 0;
+  exchange.optionalResponseBody = exchange.policies!.responseBody === ResponseBodyNeed.optional;
+  return true;
+}
+
+/**
+ * An optional body grew past MAX_POLICY_RESPONSE_BODY_BYTES while being read (no Content-Length
+ * announced it): outbound runs with `response.body` undefined, then what was read goes out
+ * followed by the rest, streamed with the backend's framing. `held` ends with the chunk that
+ * crossed the cap. Returns what onData returns: false pauses the backend until the caller's
+ * socket drains or an asynchronous outbound settles.
+ */
+export function streamPastCap(exchange: ProxyExchange, held: Buffer[]): boolean {
+  exchange.responseChunks = null;
+  exchange.responseSize = 0;
+  const outcome = runSection(exchange.policies!, 'outbound', exchange.ctx!);
+  if (typeof outcome === 'number') {
+    afterOutbound(exchange, outcome);
+    return writeHeld(exchange, held);
+  }
+  void outcome.then((settled) => {
+    afterOutbound(exchange, settled);
+    if (writeHeld(exchange, held)) exchange.resume?.();
+  });
+  return false;
+}
+
+/** Writes the chunks read before outbound; false when the caller's socket is full (resumed on drain). */
+function writeHeld(exchange: ProxyExchange, held: readonly Buffer[]): boolean {
+  // Outbound answered itself (its body is out, the backend's is dropped) or nobody listens.
+  if (exchange.bodyReplaced || exchange.clientGone) return true;
+  const res = exchange.res;
+  let flushed = true;
+  for (const chunk of held) {
+    exchange.bytesOut += chunk.length;
+    flushed = res.write(chunk);
+  }
+  if (!flushed && exchange.resume !== null) res.once('drain', exchange.resume);
+  return flushed;
+}
+
+/** The backend's whole body is in: outbound runs on it, then the answer goes out with its own length. */
+export function outboundOnBufferedResponse(exchange: ProxyExchange, body: Buffer): void {
+  const ctx = exchange.ctx!;
+  ctx.response!.body = body;
+  const outcome = runSection(exchange.policies!, 'outbound', ctx);
+  if (typeof outcome === 'number') sendPolicyResponse(exchange);
+  else void outcome.then(() => sendPolicyResponse(exchange));
 }
 
 /**
@@ -210,12 +346,15 @@ export function failBackend(exchange: ProxyExchange, error: GatewayError, extraH
 
 /** Sends `ctx.response` (a statement's or an error's) as the whole answer, then finishes the exchange. */
 function sendPolicyResponse(exchange: ProxyExchange): void {
+  discardPending(exchange);
   if (exchange.done) return;
   if (exchange.clientGone) return exchange.finish(CLIENT_CLOSED);
   const response = exchange.ctx!.response;
   if (response === undefined) return internalFailure(exchange, new Error('a section responded without a response'));
   try {
+    exchange.ctx!.decorate(response);
     writeResponse(exchange.res, response, exchange.requestId);
+    exchange.bytesOut = response.body?.length ?? 0;
   } catch (error) {
     return internalFailure(exchange, error);
   }
@@ -276,10 +415,12 @@ function afterOutbound(exchange: ProxyExchange, outcome: Outcome): void {
   const res = exchange.res;
   try {
     exchange.status = response.status;
+    exchange.ctx!.decorate(response);
     // A statement answered or set a body: the backend's body is read and dropped.
     if (outcome === Outcome.respond || response.body !== undefined) {
       exchange.bodyReplaced = true;
       writeResponse(res, response, exchange.requestId);
+      exchange.bytesOut = response.body?.length ?? 0;
       return;
     }
     writeHead(res, response, flatResponseHeaders(response, exchange.requestId, -1));
@@ -293,6 +434,7 @@ function afterOutbound(exchange: ProxyExchange, outcome: Outcome): void {
 }
 
 function internalFailure(exchange: ProxyExchange, error: unknown): void {
+  discardPending(exchange);
   exchange.log?.('error', 'policy exchange failed', {
     requestId: exchange.requestId,
     error: error instanceof Error ? error.message : String(error),

@@ -1,14 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { GatewayMetrics, UpstreamErrorReason } from '../admin/metrics.js';
-import type { PolicyContext } from '../pipeline/policy-context.js';
-import type { PolicyPipeline } from '../pipeline/run-pipeline.js';
+import type { BackendSendOptions, PolicyBackend, PolicyContext, PolicyResponse } from '../pipeline/policy-context.js';
+import { ResponseBodyNeed, type PolicyPipeline } from '../pipeline/run-pipeline.js';
 import type { AccessSubscription } from './access.js';
 import type { CompiledPipeline } from './compile-pipelines.js';
-import type { CompiledApi, CompiledOperation } from './compile-config.js';
+import type { CompiledApi, CompiledConfig, CompiledOperation } from './compile-config.js';
 import { GW_ERR, sendGatewayError, type GatewayError } from './gateway-errors.js';
 import { responseHeaders } from './forward-headers.js';
-import { failBackend, runOutbound } from './policy-exchange.js';
+import {
+  buffersResponseBody,
+  failBackend,
+  MAX_POLICY_RESPONSE_BODY_BYTES,
+  outboundOnBufferedResponse,
+  runOutbound,
+  startBufferedResponse,
+  streamPastCap,
+} from './policy-exchange.js';
+import { sendToBackend } from './upstream/backend-call.js';
 import type { BackendUpstream } from './upstream/backend-upstream.js';
 import type { UpstreamTarget } from './upstream/upstream-target.js';
 
@@ -19,6 +29,11 @@ const CLIENT_CLOSED = 499;
 
 class ClientClosedError extends Error {
   override readonly name = 'ClientClosedError';
+}
+
+/** The backend's body went over what policies may buffer (MAX_POLICY_RESPONSE_BODY_BYTES). */
+export class ResponseBodyTooLargeError extends Error {
+  override readonly name = 'ResponseBodyTooLargeError';
 }
 
 const kExchange = Symbol('exchange');
@@ -57,7 +72,7 @@ function retryAfterMs(raw: readonly Buffer[]): number {
  * One request through the gateway: its routing results and the upstream call, as one
  * fixed-shape object that is also the undici dispatch handler (no closures per request).
  */
-export class ProxyExchange implements Dispatcher.DispatchHandler {
+export class ProxyExchange implements Dispatcher.DispatchHandler, PolicyBackend {
   readonly req: IncomingMessage;
   readonly res: ResponseWithExchange;
   readonly startedAt: number;
@@ -75,11 +90,31 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   hostHeader = '';
   /** Where the gateway's own headers (X-Forwarded-*, traceparent…) start in `headers`. */
   callerHeaderCount = 0;
+  /** Where the gateway's own headers end in `headers` (the API backend's credentials follow). */
+  gatewayHeaderEnd = 0;
   // Policies (policy-exchange.ts): null on the streaming fast path of an empty pipeline.
   policies: PolicyPipeline | null = null;
   ctx: PolicyContext | null = null;
+  /** The config the policies run on (set-backend-service looks backends up in it). */
+  config: CompiledConfig | null = null;
+  /** The backend's body being read for outbound (`buffersResponseBody`); null when it streams. */
+  responseChunks: Buffer[] | null = null;
+  responseSize = 0;
+  /** Only optional readers want the body being read: past the cap it streams instead of failing. */
+  optionalResponseBody = false;
+  /** A statement's backend call left its body unread, to stream after outbound when `pendingFor` is still the response. */
+  pendingBody: Readable | null = null;
+  pendingFor: PolicyResponse | null = null;
+  /** Aborts a statement's backend call when the caller goes away. */
+  callAbort: AbortController | null = null;
+  /** The unbuffered request body was sent by a statement's call: it cannot be sent again. */
+  requestBodySent = false;
+  /** The caller's close is watched (`watchClient`). */
+  watching = false;
   /** The request body, buffered because the pipeline's expressions read it. */
   requestBody: Buffer | null = null;
+  /** Body bytes sent to the caller (for quotas counting bandwidth). */
+  bytesOut = 0;
   /** Outbound answered with its own body: the backend's is read and dropped. */
   bodyReplaced = false;
   // The upstream call.
@@ -129,15 +164,36 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     if (this.upstream) this.upstream.release();
     this.res[kExchange] = undefined;
     this.metrics.observeRequest(this.api?.id ?? 'none', status, (performance.now() - this.startedAt) / 1000);
+    if (this.ctx?.completions !== undefined) this.#complete(status);
+  }
+
+  #complete(status: number): void {
+    const length = Number(this.req.headers['content-length']);
+    const bytesIn = this.requestBody?.length ?? (Number.isFinite(length) ? length : 0);
+    this.ctx!.complete(status === CLIENT_CLOSED ? 0 : status, bytesIn, this.bytesOut, (error) =>
+      this.log?.('error', 'policy completion failed', { requestId: this.requestId, error: String(error) }),
+    );
   }
 
   /** Starts the call to the backend; the exchange counts against the upstream until it finishes. */
   start(upstream: BackendUpstream): void {
     this.upstream = upstream;
     upstream.acquire();
+    this.watchClient();
+    this.dispatch();
+  }
+
+  /** Notices the caller going away (to abort the backend call and count a 499). */
+  watchClient(): void {
+    if (this.watching) return;
+    this.watching = true;
     this.res[kExchange] = this;
     this.res.on('close', onResponseClose);
-    this.dispatch();
+  }
+
+  /** PolicyBackend: a statement's backend call (forward-request), see backend-call.ts. */
+  send(ctx: PolicyContext, options: BackendSendOptions): Promise<void> {
+    return sendToBackend(this, ctx, options);
   }
 
   dispatch(): void {
@@ -179,6 +235,7 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   clientClosed(): void {
     if (this.done) return;
     this.clientGone = true;
+    this.callAbort?.abort(new ClientClosedError('the caller closed the connection'));
     if (this.retryTimer !== null) {
       clearTimeout(this.retryTimer);
       this.finish(CLIENT_CLOSED);
@@ -226,17 +283,42 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     }
     this.status = statusCode;
     this.resume = resume;
-    if (this.ctx !== null && this.policies!.outbound !== null) return runOutbound(this, statusCode, rawHeaders);
+    if (this.ctx !== null) {
+      // A retried call may decide otherwise than the attempt it replaces.
+      this.responseChunks = null;
+      if (this.policies!.responseBody !== ResponseBodyNeed.none && buffersResponseBody(this, statusCode, rawHeaders)) {
+        return startBufferedResponse(this, statusCode, rawHeaders);
+      }
+      // Statements that decorate the final response (cors…) need it built even without outbound.
+      if (this.policies!.outbound !== null || this.ctx.decorators !== undefined) return runOutbound(this, statusCode, rawHeaders);
+    }
     this.res.writeHead(statusCode, responseHeaders(rawHeaders, this.requestId));
     return true;
   }
 
   onData(chunk: Buffer): boolean {
     if (this.discarding || this.bodyReplaced) return true;
+    if (this.responseChunks !== null) return this.#bufferChunk(chunk);
+    this.bytesOut += chunk.length;
     const flushed = this.res.write(chunk);
     // Backpressure: undici stops reading from the backend until the caller's socket drains.
     if (!flushed && this.resume !== null) this.res.once('drain', this.resume);
     return flushed;
+  }
+
+  #bufferChunk(chunk: Buffer): boolean {
+    this.responseSize += chunk.length;
+    if (this.responseSize > MAX_POLICY_RESPONSE_BODY_BYTES) {
+      if (this.optionalResponseBody) {
+        this.responseChunks!.push(chunk);
+        return streamPastCap(this, this.responseChunks!);
+      }
+      this.responseChunks = [];
+      this.abortUpstream?.(new ResponseBodyTooLargeError('response body over the policy buffer limit'));
+      return true;
+    }
+    this.responseChunks!.push(chunk);
+    return true;
   }
 
   onComplete(): void {
@@ -246,6 +328,11 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
       this.discarding = false;
       this.#scheduleRetry();
       return;
+    }
+    if (this.responseChunks !== null) {
+      const body = Buffer.concat(this.responseChunks, this.responseSize);
+      this.responseChunks = null;
+      return outboundOnBufferedResponse(this, body);
     }
     if (!this.bodyReplaced) this.res.end();
     this.finish(this.status);
@@ -257,6 +344,10 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
     if (this.clientGone) return this.finish(CLIENT_CLOSED);
     // Outbound already sent its own answer; only the dropped body failed.
     if (this.bodyReplaced) return this.finish(this.status);
+    if (error instanceof ResponseBodyTooLargeError) {
+      this.responseChunks = null;
+      return this.failUpstream(GW_ERR.responseBodyTooLarge);
+    }
     const apiId = this.api!.id;
     if (this.res.headersSent) {
       // Mid-body: the status is out; cutting the connection is the only way to say the body is incomplete.

@@ -4,6 +4,9 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import { GatewayViewSchema, type GatewayView } from '@portico/proto';
 import { GatewayMetrics } from '../admin/metrics.js';
+import { PolicyServices } from '../pipeline/policy-services.js';
+import { OutboundClient, outboundClientKey } from './upstream/outbound-client.js';
+import { OutboundGuard } from './upstream/outbound-guard.js';
 import { compileConfig, type CompiledConfig } from './compile-config.js';
 import { createTrafficHandler, handleTrafficClientError } from './traffic-handler.js';
 
@@ -28,8 +31,13 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(init: ViewInit | GatewayView): Promise<TestGateway> {
-  let config = compileConfig('$typeName' in init ? (init as GatewayView) : view(init));
+export interface StartGatewayOptions {
+  /** Policy services set up front (an outbound allow-list, a cache size…), as the agent does. */
+  services?: PolicyServices;
+}
+
+export async function startGateway(init: ViewInit | GatewayView, options: StartGatewayOptions = {}): Promise<TestGateway> {
+  let config = compileConfig('$typeName' in init ? (init as GatewayView) : view(init), undefined, { services: options.services });
   const metrics = new GatewayMetrics();
   const server: Server = createServer(createTrafficHandler({ config: () => config, metrics }));
   server.on('clientError', handleTrafficClientError);
@@ -95,4 +103,22 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Services whose outbound guard lets policies reach `allow` (e.g. `127.0.0.1` for a local test server). */
+export function servicesAllowing(allow: string): PolicyServices {
+  const services = new PolicyServices();
+  services.set(outboundClientKey, new OutboundClient(OutboundGuard.fromList(allow)));
+  return services;
+}
+
+/**
+ * Statements as the control plane flattens them (`{ policy, configJson }`, API scope) from a
+ * document section's `{ policy: config }` list.
+ */
+export function statements(list: readonly Record<string, unknown>[] | undefined) {
+  return (list ?? []).map((statement) => {
+    const [policy = '', config = null] = Object.entries(statement)[0] ?? [];
+    return { policy, configJson: JSON.stringify(config), originScope: 'api', originId: 'api_test' };
+  });
 }

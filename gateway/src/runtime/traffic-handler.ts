@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { GatewayMetrics } from '../admin/metrics.js';
 import { checkAccess } from './access.js';
 import type { CompiledApi, CompiledConfig, CompiledOperation } from './compile-config.js';
+import { preflightPipeline } from './cors-preflight.js';
 import { connectionTokens, removeNamed } from './forward-headers.js';
 import { GW_ERR } from './gateway-errors.js';
 import { servePolicies } from './policy-exchange.js';
@@ -132,6 +133,32 @@ function allowedMethods(api: CompiledApi, path: string, start: number): string {
   return methods.join(', ');
 }
 
+/**
+ * A CORS preflight goes to the operation of the method it asks about (Azure), whose pipeline's
+ * cors statements answer it (cors-preflight.ts). Without a subscription key — browsers never send
+ * one on a preflight — the pipeline without a product is used, else the operation's first: as
+ * in Azure, a cors statement at product scope cannot see preflights that carry no key. Returns
+ * false when there is no such operation or it has no cors statement.
+ */
+function servePreflight(exchange: ProxyExchange, config: CompiledConfig, path: string, query: string): boolean {
+  const req = exchange.req;
+  const requested = firstHeader(req.headers['access-control-request-method']);
+  if (requested === undefined || req.headers.origin === undefined) return false;
+  const api = exchange.api!;
+  const operation = matchOperation(api, requested, path, exchange.operationPathStart);
+  if (operation === undefined) return false;
+  const compiled =
+    operation.pipelines.get(exchange.productId) ??
+    operation.pipelines.get('') ??
+    (exchange.subscription === undefined ? operation.pipelines.values().next().value : undefined);
+  const pipeline = compiled === undefined ? null : preflightPipeline(compiled);
+  if (pipeline === null) return false;
+  exchange.operation = operation;
+  exchange.pipeline = compiled;
+  servePolicies(exchange, pipeline, config, path, query);
+  return true;
+}
+
 function answerOptions(exchange: ProxyExchange, api: CompiledApi, path: string): void {
   exchange.res.writeHead(204, [
     'allow',
@@ -186,11 +213,17 @@ export function createTrafficHandler(options: TrafficHandlerOptions): (req: Inco
       }
       // Azure's order: a matched API checks access before saying the operation does not exist.
       const accessError = checkAccess(api, config.keys, key, api.missingKey, exchange);
-      if (accessError !== undefined) return exchange.fail(accessError);
+      if (accessError !== undefined) {
+        if (req.method === 'OPTIONS' && key === undefined && servePreflight(exchange, config, path, forwardQuery)) return;
+        return exchange.fail(accessError);
+      }
       const method = req.method ?? 'GET';
       const operation = matchOperation(api, method, path, exchange.operationPathStart);
       if (operation === undefined) {
-        if (method === 'OPTIONS') return answerOptions(exchange, api, path);
+        if (method === 'OPTIONS') {
+          if (servePreflight(exchange, config, path, forwardQuery)) return;
+          return answerOptions(exchange, api, path);
+        }
         return exchange.fail(GW_ERR.operationNotFound);
       }
       exchange.operation = operation;

@@ -3,8 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoServer, type EchoServer } from '../echo/index.js';
 import type { TestDocument } from '../pipeline/testing.js';
-import { ConfigCompileError } from './compile-config.js';
-import { call, sha256, startGateway, type TestGateway, type ViewInit } from './testing.js';
+import { call, sha256, startGateway, statements, type TestGateway, type ViewInit } from './testing.js';
 
 interface Echoed {
   method: string;
@@ -14,13 +13,6 @@ interface Echoed {
   body: string;
   bodyBytes: number;
 }
-
-// Statements as the control plane flattens them: `{ policy, configJson }`.
-const statements = (list: Record<string, unknown>[] | undefined) =>
-  (list ?? []).map((statement) => {
-    const [policy = '', config = null] = Object.entries(statement)[0] ?? [];
-    return { policy, configJson: JSON.stringify(config) };
-  });
 
 describe('policies on traffic', () => {
   let echo: EchoServer;
@@ -387,11 +379,5 @@ describe('policies on traffic', () => {
     const echoed = (await call(`${gw.url}/shop/orders/42`, { headers: { 'x-key': 'k1' } })).json<Echoed>();
     expect(echoed.headers['x-who']).toBe('sub_1/prd_gold/Shop/Get order');
     expect(echoed.headers['x-key']).toBeUndefined();
-  });
-
-  it('refuses at compile time a pipeline with a policy that has no runtime yet', async () => {
-    await expect(startGateway(viewOf({ inbound: [{ 'rate-limit': { calls: 10, 'renewal-period': 60 } }] }))).rejects.toThrow(
-      new ConfigCompileError('pipeline op_get × (no product) inbound[0]: policy "rate-limit" has no runtime yet'),
-    );
   });
 });

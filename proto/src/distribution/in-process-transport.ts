@@ -1,4 +1,4 @@
-import type { AgentReport, Delta, GatewayView, SnapshotRequest } from '../index.js';
+import type { AgentReport, Delta, GatewayView, QuotaLeaseReply, QuotaLeaseRequest, SnapshotRequest } from '../index.js';
 import { subjects, type GatewayAddress } from './subjects.js';
 import {
   SnapshotRefusedError,
@@ -6,6 +6,7 @@ import {
   type AgentTransport,
   type Closable,
   type ControlPlaneTransport,
+  type QuotaLeaseHandler,
   type ReportHandler,
   type SnapshotHandler,
 } from './transport.js';
@@ -22,9 +23,27 @@ export interface InProcessTransport {
 
 const later = (fn: () => void) => setImmediate(fn);
 
+/** `answer` on a later tick, or TransportUnavailableError after `timeoutMs`; a handler failure too. */
+async function withTimeout<T>(answer: () => Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TransportUnavailableError(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await new Promise((resolve) => later(() => resolve(undefined)));
+    return await Promise.race([answer(), timeout]);
+  } catch (error) {
+    if (error instanceof TransportUnavailableError) throw error;
+    throw new TransportUnavailableError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createInProcessTransport(): InProcessTransport {
   const deltaHandlers = new Map<string, Set<(delta: Delta) => void>>();
   let snapshotHandler: SnapshotHandler | undefined;
+  let quotaHandler: QuotaLeaseHandler | undefined;
   const reportHandlers = new Set<ReportHandler>();
   let closed = false;
 
@@ -45,9 +64,14 @@ export function createInProcessTransport(): InProcessTransport {
       };
     },
     onReports: (handler) => registration(reportHandlers, handler),
+    serveQuotaLeases(handler) {
+      quotaHandler = handler;
+      return { close: () => Promise.resolve(void (quotaHandler = quotaHandler === handler ? undefined : quotaHandler)) };
+    },
     close() {
       closed = true;
       snapshotHandler = undefined;
+      quotaHandler = undefined;
       reportHandlers.clear();
       deltaHandlers.clear();
       return Promise.resolve();
@@ -92,6 +116,11 @@ export function createInProcessTransport(): InProcessTransport {
             void Promise.resolve(handler(address, report)).catch(() => undefined);
           });
         return Promise.resolve();
+      },
+      async requestQuotaLease(request: QuotaLeaseRequest, timeoutMs: number): Promise<QuotaLeaseReply> {
+        const handler = quotaHandler;
+        if (!handler) throw new TransportUnavailableError('no quota lease service is running');
+        return withTimeout(() => handler(address, request), timeoutMs, 'quota lease');
       },
       close: () => Promise.resolve(),
     };

@@ -3,10 +3,14 @@ import { connect, createInbox, type Msg, type NatsConnection, type Subscription 
 import {
   AgentReportSchema,
   DeltaSchema,
+  QuotaLeaseReplySchema,
+  QuotaLeaseRequestSchema,
   SnapshotRequestSchema,
   type AgentReport,
   type Delta,
   type GatewayView,
+  type QuotaLeaseReply,
+  type QuotaLeaseRequest,
   type SnapshotRequest,
 } from '../index.js';
 import {
@@ -239,6 +243,23 @@ class NatsAgentTransport implements AgentTransport {
     } finally {
       clearTimeout(timer);
       sub.unsubscribe();
+    }
+  }
+
+  async requestQuotaLease(request: QuotaLeaseRequest, timeoutMs: number): Promise<QuotaLeaseReply> {
+    const nc = this.#nc;
+    if (!nc || !this.#connected) throw new TransportUnavailableError('not connected to NATS');
+    let msg: Msg;
+    try {
+      // The connection's inbox prefix is the gateway's own: the reply lands where it may subscribe.
+      msg = await nc.request(subjects.quota(this.address), toBinary(QuotaLeaseRequestSchema, request), { timeout: timeoutMs });
+    } catch (error) {
+      throw new TransportUnavailableError(`quota lease request failed: ${String(error)}`, { cause: error });
+    }
+    try {
+      return fromBinary(QuotaLeaseReplySchema, msg.data);
+    } catch (error) {
+      throw new TransportUnavailableError(`unusable quota lease answer: ${String(error)}`, { cause: error });
     }
   }
 

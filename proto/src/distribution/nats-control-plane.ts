@@ -3,9 +3,12 @@ import { connect, type Msg, type NatsConnection, type Subscription } from '@nats
 import {
   AgentReportSchema,
   DeltaSchema,
+  QuotaLeaseReplySchema,
+  QuotaLeaseRequestSchema,
   SnapshotRequestSchema,
   type AgentReport,
   type Delta,
+  type QuotaLeaseRequest,
   type SnapshotRequest,
 } from '../index.js';
 import {
@@ -23,6 +26,7 @@ import {
   SnapshotRefusedError,
   type Closable,
   type ControlPlaneTransport,
+  type QuotaLeaseHandler,
   type ReportHandler,
   type SnapshotHandler,
 } from './transport.js';
@@ -30,6 +34,7 @@ import {
 /** Queue groups: control-plane replicas share the work, one of them handles each message. */
 export const SNAPSHOT_QUEUE = 'portico-snapshot';
 export const REPORTS_QUEUE = 'portico-fleet';
+export const QUOTA_QUEUE = 'portico-quota';
 
 /** The rest of a reply subject after the inbox prefix: literal tokens only (no `*`, `>`, empty tokens). */
 const LITERAL_INBOX_SUFFIX = /^[^.*>\s]+(?:\.[^.*>\s]+)*$/;
@@ -48,6 +53,7 @@ export interface NatsControlPlaneTransport extends ControlPlaneTransport {
   readonly connected: boolean;
   serveSnapshots(handler: SnapshotHandler): NatsServing;
   onReports(handler: ReportHandler): NatsServing;
+  serveQuotaLeases(handler: QuotaLeaseHandler): NatsServing;
 }
 
 /**
@@ -155,19 +161,8 @@ class NatsControlPlane implements NatsControlPlaneTransport {
       this.#log('warn', 'ignoring a snapshot request on an invalid subject', { subject: msg.subject, error: String(error) });
       return;
     }
-    // Publish permissions do not cover the reply subject (nats-auth notes, gotcha 5): a gateway
-    // could name another gateway's inbox, or any subject, as reply. Answer only into the
-    // requester's own inbox, and otherwise send nothing at all.
-    const inbox = `${subjects.inboxPrefix(from)}.`;
-    const reply = msg.reply ?? '';
-    if (!reply.startsWith(inbox) || !LITERAL_INBOX_SUFFIX.test(reply.slice(inbox.length))) {
-      this.#log('warn', 'refusing a snapshot request whose reply subject is not the gateway inbox', {
-        subject: msg.subject,
-        reply,
-        expectedPrefix: inbox,
-      });
-      return;
-    }
+    const reply = this.#replyInbox(msg, from, 'snapshot');
+    if (reply === undefined) return;
     let request: SnapshotRequest;
     try {
       request = fromBinary(SnapshotRequestSchema, msg.data);
@@ -191,6 +186,67 @@ class NatsControlPlane implements NatsControlPlaneTransport {
       }
     }
     await this.#send(reply, chunks);
+  }
+
+  /**
+   * Publish permissions do not cover the reply subject (nats-auth notes, gotcha 5): a gateway
+   * could name another gateway's inbox, or any subject, as reply. Answer only into the
+   * requester's own inbox, and otherwise send nothing at all.
+   */
+  #replyInbox(msg: Msg, from: GatewayAddress, what: string): string | undefined {
+    const inbox = `${subjects.inboxPrefix(from)}.`;
+    const reply = msg.reply ?? '';
+    if (reply.startsWith(inbox) && LITERAL_INBOX_SUFFIX.test(reply.slice(inbox.length))) return reply;
+    this.#log('warn', `refusing a ${what} request whose reply subject is not the gateway inbox`, {
+      subject: msg.subject,
+      reply,
+      expectedPrefix: inbox,
+    });
+    return undefined;
+  }
+
+  serveQuotaLeases(handler: QuotaLeaseHandler): NatsServing {
+    const sub = this.#nc.subscribe(subjects.allQuotaRequests, {
+      queue: QUOTA_QUEUE,
+      callback: (error, msg) => {
+        if (error) return this.#log('error', 'quota subscription failed', { error: error.message });
+        const answer = this.#answerQuota(handler, msg).catch((cause: unknown) =>
+          this.#log('error', 'could not answer a quota lease request', { subject: msg.subject, error: String(cause) }),
+        );
+        this.#inFlight.add(answer);
+        void answer.finally(() => this.#inFlight.delete(answer));
+      },
+    });
+    return this.#track(sub);
+  }
+
+  async #answerQuota(handler: QuotaLeaseHandler, msg: Msg): Promise<void> {
+    let from: GatewayAddress;
+    try {
+      from = addressOfSubject(msg.subject);
+    } catch (error) {
+      this.#log('warn', 'ignoring a quota request on an invalid subject', { subject: msg.subject, error: String(error) });
+      return;
+    }
+    const reply = this.#replyInbox(msg, from, 'quota');
+    if (reply === undefined) return;
+    let request: QuotaLeaseRequest;
+    try {
+      request = fromBinary(QuotaLeaseRequestSchema, msg.data);
+    } catch (error) {
+      this.#log('warn', 'undecodable quota request', { subject: msg.subject, error: String(error) });
+      return this.#send(reply, [
+        toBinary(QuotaLeaseReplySchema, create(QuotaLeaseReplySchema, { error: 'malformed quota request' })),
+      ]);
+    }
+    let answer;
+    try {
+      answer = await handler(from, request);
+    } catch (error) {
+      this.#log('error', 'quota lease handler failed', { subject: msg.subject, error: String(error) });
+      answer = create(QuotaLeaseReplySchema, { error: 'quota lease failed; see control-plane logs' });
+    }
+    await this.#send(reply, [toBinary(QuotaLeaseReplySchema, answer)]);
   }
 
   async #send(reply: string, chunks: Uint8Array[]): Promise<void> {

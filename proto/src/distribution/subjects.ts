@@ -28,6 +28,8 @@ export const subjects = {
   snapshot: (of: GatewayAddress) => `portico.cfg.snapshot.${tokens(of)}`,
   /** Heartbeats and apply results, gateway → control plane. */
   reports: (from: GatewayAddress) => `portico.hb.${tokens(from)}`,
+  /** Quota lease requests, gateway → control plane (request/reply). */
+  quota: (of: GatewayAddress) => `portico.quota.${tokens(of)}`,
   /** Telemetry batches, gateway → JetStream. */
   telemetry: (from: GatewayAddress) => `portico.tel.${tokens(from)}`,
   /** The only inbox a gateway may subscribe to; snapshot replies must go there. */
@@ -35,6 +37,7 @@ export const subjects = {
   /** Wildcards the control plane listens on. */
   allSnapshotRequests: 'portico.cfg.snapshot.*.*',
   allReports: 'portico.hb.*.*',
+  allQuotaRequests: 'portico.quota.*.*',
 } as const;
 
 /** The tenant and gateway of a `portico.<kind>…<tenant>.<gateway>` subject: its last two tokens. */

@@ -1,4 +1,4 @@
-import type { AgentReport, Delta, GatewayView, SnapshotRequest } from '../index.js';
+import type { AgentReport, Delta, GatewayView, QuotaLeaseReply, QuotaLeaseRequest, SnapshotRequest } from '../index.js';
 import type { GatewayAddress } from './subjects.js';
 
 /**
@@ -23,6 +23,7 @@ export class TransportUnavailableError extends Error {
 
 export type SnapshotHandler = (from: GatewayAddress, request: SnapshotRequest) => Promise<GatewayView>;
 export type ReportHandler = (from: GatewayAddress, report: AgentReport) => void | Promise<void>;
+export type QuotaLeaseHandler = (from: GatewayAddress, request: QuotaLeaseRequest) => Promise<QuotaLeaseReply>;
 
 /** The control plane's side. */
 export interface ControlPlaneTransport extends Closable {
@@ -36,6 +37,8 @@ export interface ControlPlaneTransport extends Closable {
   serveSnapshots(handler: SnapshotHandler): Closable;
   /** Heartbeats and apply results from every agent; replicas share them too. */
   onReports(handler: ReportHandler): Closable;
+  /** Answers quota lease requests (fleet-wide quotas); replicas share them, one answers each. */
+  serveQuotaLeases(handler: QuotaLeaseHandler): Closable;
 }
 
 /** One gateway agent's side. */
@@ -50,4 +53,6 @@ export interface AgentTransport extends Closable {
   onDelta(handler: (delta: Delta) => void): Closable;
   /** Best effort: dropped while disconnected (the next heartbeat says the same). */
   report(report: AgentReport): Promise<void>;
+  /** Rejects with `TransportUnavailableError` when no lease service answers in time. */
+  requestQuotaLease(request: QuotaLeaseRequest, timeoutMs: number): Promise<QuotaLeaseReply>;
 }

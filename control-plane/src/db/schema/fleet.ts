@@ -1,4 +1,4 @@
-import { bigint, index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { apis } from './catalog.js';
 import { at, createdAt, id, tenantId, timestamps, version } from './columns.js';
 import { users } from './identity.js';
@@ -122,5 +122,32 @@ export const gatewayInstances = pgTable(
     index('gateway_instances_tenant_gateway_idx').on(t.tenantId, t.gatewayId),
     // For reaping instances that stopped sending heartbeats.
     index('gateway_instances_last_heartbeat_idx').on(t.lastHeartbeatAt),
+  ],
+);
+
+/**
+ * Fleet-wide quota counters (DESIGN §7): what the lease service has granted to a gateway's
+ * agents in the current period of each counter, and the body bytes they reported. The row lock
+ * taken by the lease upsert serialises grants across control-plane replicas. `counter` is the
+ * agent's (statement id and key), opaque here.
+ */
+export const quotaCounters = pgTable(
+  'quota_counters',
+  {
+    tenantId: tenantId(),
+    gatewayId: text('gateway_id')
+      .notNull()
+      .references(() => gateways.id, { onDelete: 'cascade' }),
+    counter: text('counter').notNull(),
+    periodStartMs: bigint('period_start_ms', { mode: 'number' }).notNull(),
+    /** When the period ends (Unix ms); null when it never does. Old rows are pruned after it. */
+    periodEndMs: bigint('period_end_ms', { mode: 'number' }),
+    grantedCalls: bigint('granted_calls', { mode: 'number' }).notNull().default(0),
+    usedBytes: bigint('used_bytes', { mode: 'number' }).notNull().default(0),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.gatewayId, t.counter] }),
+    index('quota_counters_period_end_idx').on(t.periodEndMs),
   ],
 );

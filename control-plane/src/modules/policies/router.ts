@@ -1,6 +1,7 @@
 import { router } from '../../trpc/procedures.js';
 import { effectivePolicy } from './effective-policy.js';
 import { globalPolicyRouter } from './global-policy-procedures.js';
+import { tracePolicy } from './trace-policy.js';
 import {
   apiPolicyRouter,
   operationPolicyRouter,
@@ -15,4 +16,5 @@ export const policiesRouter = router({
   api: apiPolicyRouter,
   operation: operationPolicyRouter,
   effective: effectivePolicy,
+  trace: tracePolicy,
 });

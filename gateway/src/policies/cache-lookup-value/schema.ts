@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { orExpression } from '../../expressions/expression-schemas.js';
-import { cachingType, configObject, variableName } from '../fields.js';
+import { internalCachingType } from '../cache-fields.js';
+import { configObject, variableName } from '../fields.js';
 
 /**
  * cache-lookup-value: reads a value stored by cache-store-value into a variable.
@@ -13,7 +14,7 @@ export const cacheLookupValueSchema = configObject({
   'default-value': orExpression(z.string(), 'dyn')
     .optional()
     .describe('Value assigned on a cache miss; the variable is left unset otherwise.'),
-  'caching-type': cachingType,
+  'caching-type': internalCachingType,
 }).meta({ description: 'Reads a cached value by key into a variable.' });
 
 export type CacheLookupValueConfig = z.infer<typeof cacheLookupValueSchema>;

@@ -13,4 +13,11 @@ describe('cache-lookup', () => {
       { path: 'downstream-caching-type', message: containing('"none"|"private"|"public"') },
     ]);
   });
+
+  it('refuses the external cache, which Portico gateways do not have', () => {
+    expect(configErrors('cache-lookup', { 'caching-type': 'external' })).toEqual([
+      { path: 'caching-type', message: containing("use 'internal' or 'prefer-external'") },
+    ]);
+    expect(configErrors('cache-lookup', { 'caching-type': 'prefer-external' })).toEqual([]);
+  });
 });

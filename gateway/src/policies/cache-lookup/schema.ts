@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { orExpression } from '../../expressions/expression-schemas.js';
-import { cachingType, configObject, headerName, queryParameterName } from '../fields.js';
+import { internalCachingType } from '../cache-fields.js';
+import { configObject, headerName, queryParameterName } from '../fields.js';
 
 /**
  * cache-lookup: answers GET requests from the response cache when a fresh entry exists; pairs
@@ -13,7 +14,7 @@ export const cacheLookupSchema = configObject({
   'vary-by-developer-groups': orExpression(z.boolean(), 'bool')
     .default(false)
     .describe("Keep separate entries per set of the caller's groups."),
-  'caching-type': cachingType,
+  'caching-type': internalCachingType,
   'downstream-caching-type': orExpression(z.enum(['none', 'private', 'public']), 'string')
     .default('none')
     .describe('Cache-Control the gateway allows clients and proxies: none, private, or public.'),

@@ -10,4 +10,10 @@ describe('cache-remove-value', () => {
   it('requires a non-empty key', () => {
     expect(configErrors('cache-remove-value', { key: '' })).toEqual([{ path: 'key', message: containing('>=1') }]);
   });
+
+  it('refuses the external cache', () => {
+    expect(configErrors('cache-remove-value', { key: 'k', 'caching-type': 'external' })).toEqual([
+      { path: 'caching-type', message: containing('an external cache is not available') },
+    ]);
+  });
 });

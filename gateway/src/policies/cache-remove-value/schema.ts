@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { orExpression } from '../../expressions/expression-schemas.js';
-import { cachingType, configObject } from '../fields.js';
+import { internalCachingType } from '../cache-fields.js';
+import { configObject } from '../fields.js';
 
 /**
  * cache-remove-value: deletes a cached value.
@@ -9,7 +10,7 @@ import { cachingType, configObject } from '../fields.js';
  */
 export const cacheRemoveValueSchema = configObject({
   key: orExpression(z.string().min(1), 'string').describe('Cache key.'),
-  'caching-type': cachingType,
+  'caching-type': internalCachingType,
 }).meta({ description: 'Removes a value from the cache.' });
 
 export type CacheRemoveValueConfig = z.infer<typeof cacheRemoveValueSchema>;

@@ -13,4 +13,10 @@ describe('cache-store-value', () => {
       { path: 'duration', message: containing('>0') },
     ]);
   });
+
+  it('refuses the external cache', () => {
+    expect(configErrors('cache-store-value', { key: 'k', value: 'v', duration: 5, 'caching-type': 'external' })).toEqual([
+      { path: 'caching-type', message: containing('an external cache is not available') },
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { orExpression } from '../../expressions/expression-schemas.js';
-import { cachingType, configObject, positiveInteger } from '../fields.js';
+import { internalCachingType } from '../cache-fields.js';
+import { configObject, positiveInteger } from '../fields.js';
 
 /**
  * cache-store-value: stores a value under a key for cache-lookup-value.
@@ -11,7 +12,7 @@ export const cacheStoreValueSchema = configObject({
   key: orExpression(z.string().min(1), 'string').describe('Cache key.'),
   value: orExpression(z.union([z.string(), z.number(), z.boolean()]), 'dyn').describe('Value to store.'),
   duration: orExpression(positiveInteger, 'int').describe('Seconds the entry lives.'),
-  'caching-type': cachingType,
+  'caching-type': internalCachingType,
 }).meta({ description: 'Stores a value in the cache under a key.' });
 
 export type CacheStoreValueConfig = z.infer<typeof cacheStoreValueSchema>;

@@ -27,4 +27,17 @@ describe('cors', () => {
       { path: 'allowed-methods[0]', message: containing('uppercase') },
     ]);
   });
+
+  it("refuses '*' mixed with listed methods or headers", () => {
+    expect(
+      configErrors('cors', {
+        'allowed-origins': ['*'],
+        'allowed-methods': ['*', 'GET'],
+        'allowed-headers': ['content-type', '*'],
+      }),
+    ).toEqual([
+      { path: 'allowed-methods', message: "'*' must be the only item of allowed-methods" },
+      { path: 'allowed-headers', message: "'*' must be the only item of allowed-headers" },
+    ]);
+  });
 });

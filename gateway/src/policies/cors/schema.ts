@@ -65,6 +65,12 @@ export const corsSchema = configObject({
         path: ['allowed-origins'],
       });
     }
+    for (const key of ['allowed-methods', 'allowed-headers'] as const) {
+      const list = payload.value[key];
+      if (list !== undefined && list.includes('*') && list.length > 1) {
+        payload.issues.push({ code: 'custom', message: `'*' must be the only item of ${key}`, input: list, path: [key] });
+      }
+    }
     // The Fetch standard refuses a wildcard origin on credentialed requests: browsers would fail every call.
     if (origins.includes('*') && payload.value['allow-credentials'] === true) {
       payload.issues.push({

@@ -23,4 +23,15 @@ describe('emit-metric', () => {
       [],
     );
   });
+
+  it('refuses two dimensions that would become the same label', () => {
+    expect(
+      configErrors('emit-metric', {
+        name: 'm',
+        dimension: [{ name: 'API ID' }, { name: 'Client', value: 'x' }, { name: 'api-id', value: 'y' }],
+      }),
+    ).toEqual([
+      { path: 'dimension[2].name', message: "dimension 'api-id' has the same name as 'API ID' (both become the label 'api_id')" },
+    ]);
+  });
 });

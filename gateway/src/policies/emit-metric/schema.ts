@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { orExpression } from '../../expressions/expression-schemas.js';
+import { dimensionLabel } from '../custom-metrics.js';
 import { configObject } from '../fields.js';
 
 // Dimensions whose value the gateway fills in itself, so they may be listed without one (Azure's names).
@@ -41,7 +42,28 @@ export const emitMetricSchema = configObject({
   namespace: z.string().min(1).max(255).optional().describe("Metric namespace; the gateway's own when omitted."),
   value: orExpression(z.number(), 'double').default(1).describe('Value to record.'),
   // Each dimension multiplies the number of time series; Azure caps custom dimensions at 10.
-  dimension: z.array(dimension).min(1).max(10).describe('Dimensions (1–10).'),
+  dimension: z
+    .array(dimension)
+    .min(1)
+    .max(10)
+    .check((payload) => {
+      // Two dimensions named alike would be one Prometheus label: the second would overwrite the first.
+      const seen = new Map<string, string>();
+      payload.value.forEach(({ name }, index) => {
+        if (name.startsWith('@(')) return;
+        const label = dimensionLabel(name);
+        const first = seen.get(label);
+        if (first === undefined) seen.set(label, name);
+        else
+          payload.issues.push({
+            code: 'custom',
+            message: `dimension '${name}' has the same name as '${first}' (both become the label '${label}')`,
+            input: name,
+            path: [index, 'name'],
+          });
+      });
+    })
+    .describe('Dimensions (1–10).'),
 }).meta({ description: 'Emits a custom metric with dimensions.' });
 
 export type EmitMetricConfig = z.infer<typeof emitMetricSchema>;

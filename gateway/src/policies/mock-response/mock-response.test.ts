@@ -8,8 +8,8 @@ describe('mock-response', () => {
     expect(configErrors('mock-response', mockResponseExample)).toEqual([]);
   });
 
-  it('defaults to 200 application/json', () => {
-    expect(policyCatalogue['mock-response'].schema.parse({})).toEqual({ 'status-code': 200, 'content-type': 'application/json' });
+  it("defaults to 200 and the operation's first declared content type", () => {
+    expect(policyCatalogue['mock-response'].schema.parse({})).toEqual({ 'status-code': 200 });
   });
 
   it('refuses an invalid status and content type', () => {

@@ -9,7 +9,9 @@ import { configObject, httpStatusCode, mediaType } from '../fields.js';
  */
 export const mockResponseSchema = configObject({
   'status-code': httpStatusCode.default(200).describe('Status of the mocked response (and of the example to use).'),
-  'content-type': mediaType.default('application/json').describe('Content type of the example to use.'),
+  'content-type': mediaType
+    .optional()
+    .describe("Content type of the example to use, and of the response; the operation's first declared one when not set."),
 }).meta({ description: "Answers with the operation's declared example response instead of calling the backend." });
 
 export type MockResponseConfig = z.infer<typeof mockResponseSchema>;

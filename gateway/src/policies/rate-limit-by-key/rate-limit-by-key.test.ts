@@ -27,4 +27,15 @@ describe('rate-limit-by-key', () => {
       { path: 'increment-condition', message: 'invalid expression: the expression returns int, expected bool' },
     ]);
   });
+
+  it('refuses an increment larger than the limit, which would refuse every call', () => {
+    expect(
+      configErrors('rate-limit-by-key', { calls: 5, 'renewal-period': 60, 'counter-key': 'k', 'increment-count': 6 }),
+    ).toEqual([
+      { path: 'increment-count', message: 'increment-count (6) is larger than calls (5): every call would be refused' },
+    ]);
+    expect(
+      configErrors('rate-limit-by-key', { calls: '@(10)', 'renewal-period': 60, 'counter-key': 'k', 'increment-count': 6 }),
+    ).toEqual([]);
+  });
 });

@@ -20,6 +20,18 @@ export const rateLimitByKeySchema = configObject({
     .describe('Count the call only when this is true (evaluated after the response, e.g. on status).'),
   'increment-count': orExpression(positiveInteger, 'int').default(1).describe('How much one call adds to the count.'),
   ...rateLimitReporting,
-}).meta({ description: 'Limits calls per computed key (IP, claim…) to a number per time window; answers 429 beyond it.' });
+})
+  .check((payload) => {
+    const { calls, 'increment-count': increment } = payload.value;
+    if (typeof calls === 'number' && typeof increment === 'number' && increment > calls) {
+      payload.issues.push({
+        code: 'custom',
+        message: `increment-count (${increment}) is larger than calls (${calls}): every call would be refused`,
+        input: increment,
+        path: ['increment-count'],
+      });
+    }
+  })
+  .meta({ description: 'Limits calls per computed key (IP, claim…) to a number per time window; answers 429 beyond it.' });
 
 export type RateLimitByKeyConfig = z.infer<typeof rateLimitByKeySchema>;

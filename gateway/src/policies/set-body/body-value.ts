@@ -1,5 +1,4 @@
 import type { CompiledValue } from '../../expressions/compile-expression.js';
-import { PipelineCompileError } from '../../pipeline/pipeline-compile-error.js';
 import type { PolicyContext } from '../../pipeline/policy-context.js';
 import type { StatementDeps } from '../../pipeline/statement-handler.js';
 import type { SetBodyConfig } from './schema.js';
@@ -21,9 +20,6 @@ function toJson(value: unknown): string {
 
 /** A set-body value: text as is (named values substituted); an expression's map or list as JSON. */
 export function compileBody(config: SetBodyConfig, deps: StatementDeps, policy: string): CompiledBody {
-  if (config.template !== undefined) {
-    throw new PipelineCompileError(`${deps.path} ${policy}: set-body template "${config.template}" has no runtime yet`);
-  }
   const value = deps.expressions.dyn(config.value, { policy, path: deps.path });
   return { value, constant: typeof value.constant === 'string' ? Buffer.from(value.constant) : undefined };
 }

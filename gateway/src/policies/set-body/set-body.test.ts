@@ -11,9 +11,16 @@ describe('set-body', () => {
     expect(configErrors('set-body', {})).toEqual([{ path: 'value', message: containing('expected string') }]);
   });
 
-  it('refuses a template engine other than liquid', () => {
+  it('refuses a template engine other than none and liquid', () => {
     expect(configErrors('set-body', { value: 'hello', template: 'mustache' })).toEqual([
-      { path: 'template', message: containing('"liquid"') },
+      { path: 'template', message: containing('"none"|"liquid"') },
+    ]);
+  });
+
+  it('refuses Liquid templates, which the gateway cannot render, and their xsi-nil option', () => {
+    expect(configErrors('set-body', { value: '{{body.name}}', template: 'liquid', 'xsi-nil': 'null' })).toEqual([
+      { path: 'template', message: containing('Liquid templates are not supported') },
+      { path: 'xsi-nil', message: containing('Liquid') },
     ]);
   });
 });

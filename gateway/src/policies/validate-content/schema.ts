@@ -28,13 +28,17 @@ const content = configObject({
   'allow-additional-properties': z.boolean().optional().describe("Override the schema's additionalProperties (JSON only)."),
   'case-insensitive-property-names': z.boolean().default(false).describe('Match JSON property names case-insensitively.'),
 }).check((payload) => {
-  if (payload.value['schema-ref'] !== undefined && payload.value['validate-as'] !== 'json') {
-    payload.issues.push({
-      code: 'custom',
-      message: "'schema-ref' applies to JSON schemas only",
-      input: payload.value,
-      path: ['schema-ref'],
-    });
+  const issue = (path: string, message: string) =>
+    payload.issues.push({ code: 'custom', message, input: payload.value, path: [path] });
+  // Refused rather than skipped: a rule that validated nothing would let every body through.
+  if (payload.value['validate-as'] !== 'json' && payload.value.action !== 'ignore') {
+    issue('validate-as', 'only JSON bodies can be validated by this gateway; XML and SOAP schema validation is not supported');
+  }
+  if (payload.value['schema-id'] !== undefined) {
+    issue('schema-id', "schemas uploaded to the service are not supported; the operation's API definition is used");
+  }
+  if (payload.value['schema-ref'] !== undefined) {
+    issue('schema-ref', "'schema-ref' points into an uploaded schema (schema-id), which is not supported");
   }
 });
 

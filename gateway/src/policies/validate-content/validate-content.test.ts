@@ -39,4 +39,23 @@ describe('validate-content', () => {
       }),
     ).toEqual([{ path: 'content-type-map.type[0]', message: "set exactly one of 'from', 'when'" }]);
   });
+
+  it('refuses what the gateway cannot validate instead of letting bodies through unchecked', () => {
+    expect(
+      configErrors('validate-content', {
+        'unspecified-content-type-action': 'ignore',
+        'max-size': 1024,
+        'size-exceeded-action': 'prevent',
+        content: [
+          { type: 'text/xml', 'validate-as': 'soap', action: 'prevent' },
+          { type: 'application/xml', 'validate-as': 'xml', action: 'ignore' },
+          { 'validate-as': 'json', 'schema-id': 'orders', 'schema-ref': '#/components/schemas/order', action: 'detect' },
+        ],
+      }),
+    ).toEqual([
+      { path: 'content[0].validate-as', message: containing('XML and SOAP schema validation is not supported') },
+      { path: 'content[2].schema-id', message: containing('uploaded to the service are not supported') },
+      { path: 'content[2].schema-ref', message: containing('schema-id') },
+    ]);
+  });
 });

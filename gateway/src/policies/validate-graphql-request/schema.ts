@@ -7,7 +7,10 @@ const NAME = '[_A-Za-z][_0-9A-Za-z]*';
 const rule = configObject({
   path: z
     .string()
-    .regex(new RegExp(`^(/(${NAME}|\\*|__\\*))+$`), { error: 'expected a path such as /Query/users, /Mutation/* or /__*' })
+    // Azure's /type/field; one segment names a root field (/users, /*), /__* is introspection.
+    .regex(new RegExp(`^(/__\\*|/(${NAME}|\\*)(/(${NAME}|\\*|__\\*))?)$`), {
+      error: 'expected a path such as /Query/users, /Mutation/* or /__*',
+    })
     .describe('Type and field the rule applies to, /type/field; /__* is introspection.'),
   action: orExpression(z.enum(['allow', 'remove', 'reject', 'ignore']), 'string')
     .default('allow')

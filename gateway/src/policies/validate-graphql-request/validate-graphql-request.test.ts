@@ -22,4 +22,16 @@ describe('validate-graphql-request', () => {
       { path: 'authorize[0].action', message: containing('"allow"|"remove"|"reject"|"ignore"') },
     ]);
   });
+
+  it('refuses rule paths deeper than /type/field', () => {
+    expect(
+      configErrors('validate-graphql-request', {
+        'max-size': 1000,
+        authorize: [{ path: '/Query/users/name' }, { path: '/__*/x' }],
+      }),
+    ).toEqual([
+      { path: 'authorize[0].path', message: containing('/Query/users') },
+      { path: 'authorize[1].path', message: containing('/__*') },
+    ]);
+  });
 });

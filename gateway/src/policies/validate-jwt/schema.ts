@@ -13,10 +13,18 @@ import {
 
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
 
+// A key's bytes in base64, or a {{named value}} holding them (checked when the gateway compiles it).
+const base64Key = z
+  .string()
+  .min(1)
+  .refine((value) => value.includes('{{') || /^[A-Za-z0-9+/]+={0,2}$/.test(value), {
+    error: 'expected the key in base64, or a {{named value}} holding it',
+  });
+
 // Azure's <key>: a base64 symmetric key (element text), a certificate, or an RSA modulus and exponent.
 const signingKey = configObject({
   id: z.string().min(1).optional().describe("Key id, matched against the token's kid header."),
-  value: z.string().min(1).optional().describe('Base64 symmetric (HMAC) key; usually a secret named value.'),
+  value: base64Key.optional().describe('Base64 symmetric (HMAC) key; usually a secret named value.'),
   'certificate-id': z.string().min(1).optional().describe('Id of an uploaded certificate whose public key verifies.'),
   n: z.string().regex(BASE64URL).optional().describe('RSA modulus, base64url.'),
   e: z.string().regex(BASE64URL).optional().describe('RSA exponent, base64url.'),
@@ -34,7 +42,7 @@ const signingKey = configObject({
 
 const decryptionKey = configObject({
   id: z.string().min(1).optional().describe("Key id, matched against the token's kid header."),
-  value: z.string().min(1).optional().describe('Base64 symmetric key; usually a secret named value.'),
+  value: base64Key.optional().describe('Base64 symmetric key; usually a secret named value.'),
   'certificate-id': z.string().min(1).optional().describe('Id of an uploaded certificate whose private key decrypts.'),
 }).check(oneOf(['value', 'certificate-id'], true));
 
@@ -86,6 +94,15 @@ export const validateJwtSchema = configObject({
   .check(oneOf(['header-name', 'query-parameter-name', 'token-value'], true))
   .check((payload) => {
     const config = payload.value;
+    // The scheme is the first word of an Authorization-style header; a query parameter has none.
+    if (config['require-scheme'] !== undefined && config['header-name'] === undefined) {
+      payload.issues.push({
+        code: 'custom',
+        message: "'require-scheme' applies to a token read from a header: set 'header-name'",
+        input: config['require-scheme'],
+        path: ['require-scheme'],
+      });
+    }
     if (config['require-signed-tokens'] && !config['openid-config'] && !config['issuer-signing-keys']) {
       payload.issues.push({
         code: 'custom',

@@ -35,4 +35,19 @@ describe('validate-jwt', () => {
       { path: 'issuer-signing-keys[0]', message: "give the key as exactly one of 'value', 'certificate-id', or 'n' with 'e'" },
     ]);
   });
+
+  it('refuses require-scheme without a header, and keys that are not base64', () => {
+    expect(
+      configErrors('validate-jwt', {
+        'query-parameter-name': 'token',
+        'require-scheme': 'Bearer',
+        'issuer-signing-keys': [{ value: 'not base64!' }, { value: '{{jwt-signing-key}}' }],
+        'decryption-keys': [{ value: 'c2VjcmV0LWtleS0xMjM0NTY3ODkwMTIzNDU2Nzg5MA==' }, { value: '***' }],
+      }),
+    ).toEqual([
+      { path: 'issuer-signing-keys[0].value', message: 'expected the key in base64, or a {{named value}} holding it' },
+      { path: 'decryption-keys[1].value', message: 'expected the key in base64, or a {{named value}} holding it' },
+      { path: 'require-scheme', message: "'require-scheme' applies to a token read from a header: set 'header-name'" },
+    ]);
+  });
 });

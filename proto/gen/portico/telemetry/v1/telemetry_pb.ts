@@ -2,15 +2,15 @@
 // @generated from file portico/telemetry/v1/telemetry.proto (package portico.telemetry.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file portico/telemetry/v1/telemetry.proto.
  */
 export const file_portico_telemetry_v1_telemetry: GenFile = /*@__PURE__*/
-  fileDesc("CiRwb3J0aWNvL3RlbGVtZXRyeS92MS90ZWxlbWV0cnkucHJvdG8SFHBvcnRpY28udGVsZW1ldHJ5LnYxImsKDlRlbGVtZXRyeUJhdGNoEhAKCGJhdGNoX2lkGAEgASgJEhMKC2luc3RhbmNlX2lkGAIgASgJEjIKBmV2ZW50cxgDIAMoCzIiLnBvcnRpY28udGVsZW1ldHJ5LnYxLlJlcXVlc3RFdmVudCLzAQoMUmVxdWVzdEV2ZW50Eg8KB3RpbWVfbXMYASABKAMSDgoGYXBpX2lkGAIgASgJEhQKDG9wZXJhdGlvbl9pZBgDIAEoCRISCgpwcm9kdWN0X2lkGAQgASgJEhcKD3N1YnNjcmlwdGlvbl9pZBgFIAEoCRIOCgZzdGF0dXMYBiABKA0SGAoQbGF0ZW5jeV90b3RhbF91cxgHIAEoDRIaChJsYXRlbmN5X2JhY2tlbmRfdXMYCCABKA0SEAoIYnl0ZXNfaW4YCSABKAQSEQoJYnl0ZXNfb3V0GAogASgEEhQKDGVycm9yX3JlYXNvbhgLIAEoCWIGcHJvdG8z");
+  fileDesc("CiRwb3J0aWNvL3RlbGVtZXRyeS92MS90ZWxlbWV0cnkucHJvdG8SFHBvcnRpY28udGVsZW1ldHJ5LnYxIoQCCg5UZWxlbWV0cnlCYXRjaBIQCghiYXRjaF9pZBgBIAEoCRITCgtpbnN0YW5jZV9pZBgCIAEoCRIyCgZldmVudHMYAyADKAsyIi5wb3J0aWNvLnRlbGVtZXRyeS52MS5SZXF1ZXN0RXZlbnQSMQoGdHJhY2VzGAQgAygLMiEucG9ydGljby50ZWxlbWV0cnkudjEuUG9saWN5VHJhY2USMwoHbWV0cmljcxgFIAMoCzIiLnBvcnRpY28udGVsZW1ldHJ5LnYxLkN1c3RvbU1ldHJpYxIWCg5kcm9wcGVkX3RyYWNlcxgGIAEoBBIXCg9kcm9wcGVkX21ldHJpY3MYByABKAQi8wEKDFJlcXVlc3RFdmVudBIPCgd0aW1lX21zGAEgASgDEg4KBmFwaV9pZBgCIAEoCRIUCgxvcGVyYXRpb25faWQYAyABKAkSEgoKcHJvZHVjdF9pZBgEIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYBSABKAkSDgoGc3RhdHVzGAYgASgNEhgKEGxhdGVuY3lfdG90YWxfdXMYByABKA0SGgoSbGF0ZW5jeV9iYWNrZW5kX3VzGAggASgNEhAKCGJ5dGVzX2luGAkgASgEEhEKCWJ5dGVzX291dBgKIAEoBBIUCgxlcnJvcl9yZWFzb24YCyABKAkiMAoRVGVsZW1ldHJ5UHJvcGVydHkSDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoCSKuAgoLUG9saWN5VHJhY2USDwoHdGltZV9tcxgBIAEoAxISCgpyZXF1ZXN0X2lkGAIgASgJEg4KBmFwaV9pZBgDIAEoCRIUCgxvcGVyYXRpb25faWQYBCABKAkSEgoKcHJvZHVjdF9pZBgFIAEoCRIXCg9zdWJzY3JpcHRpb25faWQYBiABKAkSFAoMc3RhdGVtZW50X2lkGAcgASgJEg4KBnNvdXJjZRgIIAEoCRI1CghzZXZlcml0eRgJIAEoDjIjLnBvcnRpY28udGVsZW1ldHJ5LnYxLlRyYWNlU2V2ZXJpdHkSDwoHbWVzc2FnZRgKIAEoCRI5CghtZXRhZGF0YRgLIAMoCzInLnBvcnRpY28udGVsZW1ldHJ5LnYxLlRlbGVtZXRyeVByb3BlcnR5IsQBCgxDdXN0b21NZXRyaWMSEAoIc3RhcnRfbXMYASABKAMSDgoGZW5kX21zGAIgASgDEhEKCW5hbWVzcGFjZRgDIAEoCRIMCgRuYW1lGAQgASgJEjsKCmRpbWVuc2lvbnMYBSADKAsyJy5wb3J0aWNvLnRlbGVtZXRyeS52MS5UZWxlbWV0cnlQcm9wZXJ0eRINCgVjb3VudBgGIAEoBBILCgNzdW0YByABKAESCwoDbWluGAggASgBEgsKA21heBgJIAEoASqFAQoNVHJhY2VTZXZlcml0eRIeChpUUkFDRV9TRVZFUklUWV9VTlNQRUNJRklFRBAAEhoKFlRSQUNFX1NFVkVSSVRZX1ZFUkJPU0UQARIeChpUUkFDRV9TRVZFUklUWV9JTkZPUk1BVElPThACEhgKFFRSQUNFX1NFVkVSSVRZX0VSUk9SEANiBnByb3RvMw");
 
 /**
  * Published to JetStream (stream PORTICO_TELEMETRY) on `portico.tel.<tenant>.<gateway>`.
@@ -33,6 +33,33 @@ export type TelemetryBatch = Message<"portico.telemetry.v1.TelemetryBatch"> & {
    * @generated from field: repeated portico.telemetry.v1.RequestEvent events = 3;
    */
   events: RequestEvent[];
+
+  /**
+   * Entries of `trace` statements, oldest first. The tenant is the subject's.
+   *
+   * @generated from field: repeated portico.telemetry.v1.PolicyTrace traces = 4;
+   */
+  traces: PolicyTrace[];
+
+  /**
+   * `emit-metric` values aggregated per metric and dimension set since the previous batch.
+   *
+   * @generated from field: repeated portico.telemetry.v1.CustomMetric metrics = 5;
+   */
+  metrics: CustomMetric[];
+
+  /**
+   * Records the gateway discarded since the previous batch because its buffer was full: the
+   * oldest traces, or new dimension sets past the cap.
+   *
+   * @generated from field: uint64 dropped_traces = 6;
+   */
+  droppedTraces: bigint;
+
+  /**
+   * @generated from field: uint64 dropped_metrics = 7;
+   */
+  droppedMetrics: bigint;
 };
 
 /**
@@ -114,4 +141,194 @@ export type RequestEvent = Message<"portico.telemetry.v1.RequestEvent"> & {
  */
 export const RequestEventSchema: GenMessage<RequestEvent> = /*@__PURE__*/
   messageDesc(file_portico_telemetry_v1_telemetry, 1);
+
+/**
+ * A name/value pair of a trace entry or a metric dimension.
+ *
+ * @generated from message portico.telemetry.v1.TelemetryProperty
+ */
+export type TelemetryProperty = Message<"portico.telemetry.v1.TelemetryProperty"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string value = 2;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message portico.telemetry.v1.TelemetryProperty.
+ * Use `create(TelemetryPropertySchema)` to create a new message.
+ */
+export const TelemetryPropertySchema: GenMessage<TelemetryProperty> = /*@__PURE__*/
+  messageDesc(file_portico_telemetry_v1_telemetry, 2);
+
+/**
+ * One entry a `trace` statement wrote while serving a request.
+ *
+ * @generated from message portico.telemetry.v1.PolicyTrace
+ */
+export type PolicyTrace = Message<"portico.telemetry.v1.PolicyTrace"> & {
+  /**
+   * @generated from field: int64 time_ms = 1;
+   */
+  timeMs: bigint;
+
+  /**
+   * @generated from field: string request_id = 2;
+   */
+  requestId: string;
+
+  /**
+   * @generated from field: string api_id = 3;
+   */
+  apiId: string;
+
+  /**
+   * @generated from field: string operation_id = 4;
+   */
+  operationId: string;
+
+  /**
+   * @generated from field: string product_id = 5;
+   */
+  productId: string;
+
+  /**
+   * @generated from field: string subscription_id = 6;
+   */
+  subscriptionId: string;
+
+  /**
+   * The statement that wrote it: `api:api_1:inbound[2]`.
+   *
+   * @generated from field: string statement_id = 7;
+   */
+  statementId: string;
+
+  /**
+   * @generated from field: string source = 8;
+   */
+  source: string;
+
+  /**
+   * @generated from field: portico.telemetry.v1.TraceSeverity severity = 9;
+   */
+  severity: TraceSeverity;
+
+  /**
+   * @generated from field: string message = 10;
+   */
+  message: string;
+
+  /**
+   * @generated from field: repeated portico.telemetry.v1.TelemetryProperty metadata = 11;
+   */
+  metadata: TelemetryProperty[];
+};
+
+/**
+ * Describes the message portico.telemetry.v1.PolicyTrace.
+ * Use `create(PolicyTraceSchema)` to create a new message.
+ */
+export const PolicyTraceSchema: GenMessage<PolicyTrace> = /*@__PURE__*/
+  messageDesc(file_portico_telemetry_v1_telemetry, 3);
+
+/**
+ * What `emit-metric` statements recorded for one metric and one set of dimension values
+ * between `start_ms` and `end_ms`.
+ *
+ * @generated from message portico.telemetry.v1.CustomMetric
+ */
+export type CustomMetric = Message<"portico.telemetry.v1.CustomMetric"> & {
+  /**
+   * @generated from field: int64 start_ms = 1;
+   */
+  startMs: bigint;
+
+  /**
+   * @generated from field: int64 end_ms = 2;
+   */
+  endMs: bigint;
+
+  /**
+   * @generated from field: string namespace = 3;
+   */
+  namespace: string;
+
+  /**
+   * @generated from field: string name = 4;
+   */
+  name: string;
+
+  /**
+   * In the order the statement lists them.
+   *
+   * @generated from field: repeated portico.telemetry.v1.TelemetryProperty dimensions = 5;
+   */
+  dimensions: TelemetryProperty[];
+
+  /**
+   * @generated from field: uint64 count = 6;
+   */
+  count: bigint;
+
+  /**
+   * @generated from field: double sum = 7;
+   */
+  sum: number;
+
+  /**
+   * @generated from field: double min = 8;
+   */
+  min: number;
+
+  /**
+   * @generated from field: double max = 9;
+   */
+  max: number;
+};
+
+/**
+ * Describes the message portico.telemetry.v1.CustomMetric.
+ * Use `create(CustomMetricSchema)` to create a new message.
+ */
+export const CustomMetricSchema: GenMessage<CustomMetric> = /*@__PURE__*/
+  messageDesc(file_portico_telemetry_v1_telemetry, 4);
+
+/**
+ * Azure's trace severities, lowest first.
+ *
+ * @generated from enum portico.telemetry.v1.TraceSeverity
+ */
+export enum TraceSeverity {
+  /**
+   * @generated from enum value: TRACE_SEVERITY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: TRACE_SEVERITY_VERBOSE = 1;
+   */
+  VERBOSE = 1,
+
+  /**
+   * @generated from enum value: TRACE_SEVERITY_INFORMATION = 2;
+   */
+  INFORMATION = 2,
+
+  /**
+   * @generated from enum value: TRACE_SEVERITY_ERROR = 3;
+   */
+  ERROR = 3,
+}
+
+/**
+ * Describes the enum portico.telemetry.v1.TraceSeverity.
+ */
+export const TraceSeveritySchema: GenEnum<TraceSeverity> = /*@__PURE__*/
+  enumDesc(file_portico_telemetry_v1_telemetry, 0);
 
