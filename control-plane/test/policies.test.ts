@@ -1,3 +1,4 @@
+import { policyCatalogue } from '@portico/gateway/schemas';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, namedValues } from '../src/db/schema/index.js';
@@ -40,6 +41,24 @@ describe('policies and named values', () => {
     expect(where).toEqual(['inbound[1].rate-limit.calls@3', 'inbound[2].set-header.value[0]@4', 'inbound[3].no-such-policy@5']);
     expect(error.issues?.find((i) => i.pointer.startsWith('inbound[2]'))?.message).toMatch(/reqest/);
     expect(await tableCounts(h.deps.db)).toEqual(before);
+  });
+
+  it('refuses a bad config of every policy in the catalogue at write time, naming the statement and the field', async () => {
+    const names = Object.keys(policyCatalogue).filter((name) => name !== 'base' && name !== 'include-fragment');
+    for (const name of names) {
+      const section = policyCatalogue[name as keyof typeof policyCatalogue].sections[0]!;
+      const source = JSON.stringify({ [section]: [{ [name]: { 'no-such-attribute': 1 } }] });
+      const error = await errorOf(
+        owner.client.call((c) => c.policies.api.set({ workspaceId: ws, apiId, format: 'json', source })),
+      );
+      expect(error.code, name).toBe('CP_ERR_VALIDATION');
+      expect(
+        (error.issues ?? []).some(
+          (issue) => issue.pointer.startsWith(`${section}[0].${name}`) && /no-such-attribute/.test(issue.message),
+        ),
+        `${name}: ${JSON.stringify(error.issues)}`,
+      ).toBe(true);
+    }
   });
 
   it('requires every {{named value}} to exist', async () => {

@@ -14,3 +14,12 @@ export function requireNameOrId(payload: z.core.ParsePayload<{ name?: string | u
     payload.issues.push({ code: 'custom', message: "set 'name' or 'id'", input: payload.value });
   }
 }
+
+/** Whether a nested limit's `name` or `id` names this API or operation (either identifies it). */
+export function namesEntity(
+  limit: { name?: string | undefined; id?: string | undefined },
+  entity: { id: string; name: string } | undefined,
+): boolean {
+  if (entity === undefined) return false;
+  return (limit.id !== undefined && limit.id === entity.id) || (limit.name !== undefined && limit.name === entity.name);
+}

@@ -138,31 +138,34 @@ class NatsControlPlane implements NatsControlPlaneTransport {
   }
 
   serveSnapshots(handler: SnapshotHandler): NatsServing {
-    const sub = this.#nc.subscribe(subjects.allSnapshotRequests, {
-      queue: SNAPSHOT_QUEUE,
+    return this.#serveRequests(subjects.allSnapshotRequests, SNAPSHOT_QUEUE, 'snapshot', (msg) =>
+      this.#answerSnapshot(handler, msg),
+    );
+  }
+
+  /**
+   * Requests on `subject` shared with other replicas; each answered in the background (a handler
+   * may be slow) so delivery never blocks, and awaited by close().
+   */
+  #serveRequests(subject: string, queue: string, what: string, answer: (msg: Msg) => Promise<void>): NatsServing {
+    const sub = this.#nc.subscribe(subject, {
+      queue,
       callback: (error, msg) => {
-        if (error) return this.#log('error', 'snapshot subscription failed', { error: error.message });
-        // The handler may be slow (building a view): answer in the background, never block delivery.
-        const answer = this.#answerSnapshot(handler, msg).catch((cause: unknown) =>
-          this.#log('error', 'could not answer a snapshot request', { subject: msg.subject, error: String(cause) }),
+        if (error) return this.#log('error', `${what} subscription failed`, { error: error.message });
+        const answering = answer(msg).catch((cause: unknown) =>
+          this.#log('error', `could not answer a ${what} request`, { subject: msg.subject, error: String(cause) }),
         );
-        this.#inFlight.add(answer);
-        void answer.finally(() => this.#inFlight.delete(answer));
+        this.#inFlight.add(answering);
+        void answering.finally(() => this.#inFlight.delete(answering));
       },
     });
     return this.#track(sub);
   }
 
   async #answerSnapshot(handler: SnapshotHandler, msg: Msg): Promise<void> {
-    let from: GatewayAddress;
-    try {
-      from = addressOfSubject(msg.subject);
-    } catch (error) {
-      this.#log('warn', 'ignoring a snapshot request on an invalid subject', { subject: msg.subject, error: String(error) });
-      return;
-    }
-    const reply = this.#replyInbox(msg, from, 'snapshot');
-    if (reply === undefined) return;
+    const requester = this.#requester(msg, 'snapshot');
+    if (requester === undefined) return;
+    const { from, reply } = requester;
     let request: SnapshotRequest;
     try {
       request = fromBinary(SnapshotRequestSchema, msg.data);
@@ -189,14 +192,21 @@ class NatsControlPlane implements NatsControlPlaneTransport {
   }
 
   /**
-   * Publish permissions do not cover the reply subject (nats-auth notes, gotcha 5): a gateway
-   * could name another gateway's inbox, or any subject, as reply. Answer only into the
-   * requester's own inbox, and otherwise send nothing at all.
+   * Who asked, from the subject, and where to answer. Publish permissions do not cover the reply
+   * subject (nats-auth notes, gotcha 5): a gateway could name another gateway's inbox, or any
+   * subject, as reply. Answer only into the requester's own inbox, and otherwise send nothing.
    */
-  #replyInbox(msg: Msg, from: GatewayAddress, what: string): string | undefined {
+  #requester(msg: Msg, what: string): { from: GatewayAddress; reply: string } | undefined {
+    let from: GatewayAddress;
+    try {
+      from = addressOfSubject(msg.subject);
+    } catch (error) {
+      this.#log('warn', `ignoring a ${what} request on an invalid subject`, { subject: msg.subject, error: String(error) });
+      return undefined;
+    }
     const inbox = `${subjects.inboxPrefix(from)}.`;
     const reply = msg.reply ?? '';
-    if (reply.startsWith(inbox) && LITERAL_INBOX_SUFFIX.test(reply.slice(inbox.length))) return reply;
+    if (reply.startsWith(inbox) && LITERAL_INBOX_SUFFIX.test(reply.slice(inbox.length))) return { from, reply };
     this.#log('warn', `refusing a ${what} request whose reply subject is not the gateway inbox`, {
       subject: msg.subject,
       reply,
@@ -206,30 +216,13 @@ class NatsControlPlane implements NatsControlPlaneTransport {
   }
 
   serveQuotaLeases(handler: QuotaLeaseHandler): NatsServing {
-    const sub = this.#nc.subscribe(subjects.allQuotaRequests, {
-      queue: QUOTA_QUEUE,
-      callback: (error, msg) => {
-        if (error) return this.#log('error', 'quota subscription failed', { error: error.message });
-        const answer = this.#answerQuota(handler, msg).catch((cause: unknown) =>
-          this.#log('error', 'could not answer a quota lease request', { subject: msg.subject, error: String(cause) }),
-        );
-        this.#inFlight.add(answer);
-        void answer.finally(() => this.#inFlight.delete(answer));
-      },
-    });
-    return this.#track(sub);
+    return this.#serveRequests(subjects.allQuotaRequests, QUOTA_QUEUE, 'quota', (msg) => this.#answerQuota(handler, msg));
   }
 
   async #answerQuota(handler: QuotaLeaseHandler, msg: Msg): Promise<void> {
-    let from: GatewayAddress;
-    try {
-      from = addressOfSubject(msg.subject);
-    } catch (error) {
-      this.#log('warn', 'ignoring a quota request on an invalid subject', { subject: msg.subject, error: String(error) });
-      return;
-    }
-    const reply = this.#replyInbox(msg, from, 'quota');
-    if (reply === undefined) return;
+    const requester = this.#requester(msg, 'quota');
+    if (requester === undefined) return;
+    const { from, reply } = requester;
     let request: QuotaLeaseRequest;
     try {
       request = fromBinary(QuotaLeaseRequestSchema, msg.data);

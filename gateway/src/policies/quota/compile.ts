@@ -1,5 +1,6 @@
 import type { PolicyContext } from '../../pipeline/policy-context.js';
 import { Outcome, type StatementDeps, type StatementHandler } from '../../pipeline/statement-handler.js';
+import { namesEntity } from '../api-scope.js';
 import { quotaCounters, type QuotaCounters, type QuotaLimits } from './quota-counters.js';
 import { quotaExceeded } from './quota-refusal.js';
 import type { QuotaConfig } from './schema.js';
@@ -24,19 +25,15 @@ const limitsOf = (amounts: Amounts): QuotaLimits => ({
   firstPeriodStartMs: 0,
 });
 
-const names = (entry: { name?: string | undefined; id?: string | undefined }, id: string, name: string) =>
-  (entry.id !== undefined && entry.id === id) || (entry.name !== undefined && entry.name === name);
-
 /** The quota, then the API's and the operation's tighter ones that apply to this pipeline. */
 function levelsOf(config: QuotaConfig, deps: StatementDeps): Level[] {
   const levels: Level[] = [{ prefix: `${deps.statementId}|`, limits: limitsOf(config) }];
   const api = deps.api;
-  const apiQuota = api === undefined ? undefined : config.api?.find((entry) => names(entry, api.id, api.name));
+  const apiQuota = api === undefined ? undefined : config.api?.find((entry) => namesEntity(entry, api));
   if (api === undefined || apiQuota === undefined) return levels;
   levels.push({ prefix: `${deps.statementId}|api:${api.id}|`, limits: limitsOf(apiQuota) });
   const operation = deps.operation;
-  const operationQuota =
-    operation === undefined ? undefined : apiQuota.operation?.find((entry) => names(entry, operation.id, operation.name));
+  const operationQuota = operation === undefined ? undefined : apiQuota.operation?.find((entry) => namesEntity(entry, operation));
   if (operation !== undefined && operationQuota !== undefined)
     levels.push({ prefix: `${deps.statementId}|op:${operation.id}|`, limits: limitsOf(operationQuota) });
   return levels;

@@ -1,5 +1,6 @@
 import type { PolicyContext, PolicyResponse } from '../../pipeline/policy-context.js';
 import { Outcome, type StatementDeps, type StatementHandler } from '../../pipeline/statement-handler.js';
+import { namesEntity } from '../api-scope.js';
 import { LimitReporting } from './limit-reporting.js';
 import { rateLimitCounters, type RateWindow, type WindowTable } from './rate-windows.js';
 import type { RateLimitConfig } from './schema.js';
@@ -11,17 +12,6 @@ interface Level {
   readonly periodMs: number;
   /** Sets this level's remaining/total headers; state is the remaining count. */
   readonly decorate: (ctx: PolicyContext, response: PolicyResponse, state: unknown) => void;
-}
-
-interface Named {
-  readonly name?: string | undefined;
-  readonly id?: string | undefined;
-}
-
-// Azure's <api name|id> and <operation name|id>: either identifies it.
-function names(limit: Named, entity: { id: string; name: string } | undefined): boolean {
-  if (entity === undefined) return false;
-  return (limit.id !== undefined && limit.id === entity.id) || (limit.name !== undefined && limit.name === entity.name);
 }
 
 /**
@@ -49,10 +39,10 @@ export function createRateLimit(config: RateLimitConfig, deps: StatementDeps): S
   const api = deps.api;
   const operation = deps.operation;
   (config.api ?? []).forEach((apiLimit, a) => {
-    if (!names(apiLimit, api)) return;
+    if (!namesEntity(apiLimit, api)) return;
     levels.push(level(`/api[${a}]`, apiLimit.calls, apiLimit['renewal-period']));
     (apiLimit.operation ?? []).forEach((operationLimit, o) => {
-      if (!names(operationLimit, operation)) return;
+      if (!namesEntity(operationLimit, operation)) return;
       levels.push(level(`/api[${a}].operation[${o}]`, operationLimit.calls, operationLimit['renewal-period']));
     });
   });
