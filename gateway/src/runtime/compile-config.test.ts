@@ -185,6 +185,33 @@ describe('compileConfig', () => {
     void second.upstreams.get('be_1')!.close();
   });
 
+  it('recompiles an unchanged pipeline when its operation changes (examples and schemas are compiled in)', () => {
+    const init = (example: string) => {
+      const init = withPipeline('mock-response', '{"status-code":200}');
+      const [api] = init.apis;
+      return {
+        ...init,
+        apis: [
+          {
+            ...api!,
+            operations: [
+              {
+                ...api!.operations[0]!,
+                responsesJson: JSON.stringify({ 200: { content: { 'application/json': { example } } } }),
+              },
+            ],
+          },
+        ],
+      };
+    };
+    const first = compileConfig(view(init('a')));
+    const same = compileConfig(view({ ...init('a'), revision: 8n }), first);
+    expect(same.pipelines.get('op_1\0prd_2')).toBe(first.pipelines.get('op_1\0prd_2'));
+    const changed = compileConfig(view({ ...init('b'), revision: 9n }), same);
+    expect(changed.pipelines.get('op_1\0prd_2')).not.toBe(same.pipelines.get('op_1\0prd_2'));
+    for (const upstream of changed.upstreams.values()) void upstream.close();
+  });
+
   it('recompiles an unchanged pipeline when a named value it references changes, and only then', () => {
     const init = (tier: string, other: string) => ({
       ...withPipeline('set-header', '{"name":"x-tier","value":["{{tier}}"]}'),

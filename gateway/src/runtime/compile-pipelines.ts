@@ -1,5 +1,5 @@
-import { toBinary } from '@bufbuild/protobuf';
-import { OperationSchema, PipelineSchema, type Pipeline, type Statement } from '@portico/proto';
+import { equals } from '@bufbuild/protobuf';
+import { OperationSchema, PipelineSchema, type Operation, type Pipeline, type Statement } from '@portico/proto';
 import { compilePolicyPipeline, PipelineCompileError } from '../pipeline/compile-pipeline.js';
 import type { PolicyPipeline } from '../pipeline/run-pipeline.js';
 import type { CompileDeps } from '../pipeline/statement-handler.js';
@@ -20,10 +20,10 @@ export interface CompiledPipeline {
   readonly onError: readonly PolicyStatement[] | null;
   /** The compiled handlers; `null` when no section has any: the request path then streams as if there were no pipeline. */
   readonly policies: PolicyPipeline | null;
-  /** The pipeline's encoding, to reuse this compile when the next view carries it unchanged. */
-  readonly encoded: Buffer;
-  /** Its operation's (schemas and examples are compiled into validate-content, mock-response). */
-  readonly operationEncoded: Buffer | undefined;
+  /** The pipeline it was compiled from, to reuse this compile when the next view carries it unchanged. */
+  readonly source: Pipeline;
+  /** Its operation (schemas and examples are compiled into validate-content, mock-response). */
+  readonly operation: Operation | undefined;
   /** The named values its statements reference (`{{name}}`), with the values compiled in. */
   readonly namedValuesUsed: ReadonlyMap<string, string | undefined>;
 }
@@ -65,8 +65,8 @@ function namedValuesOf(pipeline: Pipeline, namedValues: ReadonlyMap<string, stri
   return used;
 }
 
-function sameOperation(a: Buffer | undefined, b: Buffer | undefined): boolean {
-  return a === undefined || b === undefined ? a === b : a.equals(b);
+function sameOperation(a: Operation | undefined, b: Operation | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a === b || equals(OperationSchema, a, b);
 }
 
 function sameNamedValues(used: ReadonlyMap<string, string | undefined>, namedValues: ReadonlyMap<string, string>): boolean {
@@ -81,11 +81,11 @@ function sameNamedValues(used: ReadonlyMap<string, string | undefined>, namedVal
  * `previous` is reused when the pipeline's bytes and the named values it references are unchanged.
  */
 export function compilePipeline(pipeline: Pipeline, deps: CompileDeps, previous?: CompiledPipeline): CompiledPipeline {
-  const encoded = Buffer.from(toBinary(PipelineSchema, pipeline));
-  const operationEncoded = deps.operation === undefined ? undefined : Buffer.from(toBinary(OperationSchema, deps.operation));
+  // Compared only when there is a previous compile: a first apply (a snapshot) pays nothing for it.
   if (
-    previous?.encoded.equals(encoded) &&
-    sameOperation(previous.operationEncoded, operationEncoded) &&
+    previous !== undefined &&
+    equals(PipelineSchema, previous.source, pipeline) &&
+    sameOperation(previous.operation, deps.operation) &&
     sameNamedValues(previous.namedValuesUsed, deps.namedValues)
   )
     return previous;
@@ -118,8 +118,8 @@ export function compilePipeline(pipeline: Pipeline, deps: CompileDeps, previous?
     outbound: orNull(parsed.outbound),
     onError: orNull(parsed['on-error']),
     policies: hasHandlers ? policies : null,
-    encoded,
-    operationEncoded,
+    source: pipeline,
+    operation: deps.operation,
     namedValuesUsed: namedValuesOf(pipeline, deps.namedValues),
   };
 }
