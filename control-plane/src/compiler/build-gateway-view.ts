@@ -99,7 +99,9 @@ function viewContent(rows: ViewRows, tenantId: string, box: SecretBox) {
     products: rows.products.map((product) =>
       create(ProductSchema, {
         id: product.id,
+        name: product.name,
         subscriptionRequired: product.subscriptionRequired,
+        approvalRequired: product.approvalRequired,
         apiIds: rows.productApis.filter((r) => r.productId === product.id && apiIds.has(r.apiId)).map((r) => r.apiId),
       }),
     ),

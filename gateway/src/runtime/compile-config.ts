@@ -309,7 +309,13 @@ export function compileConfig(view: GatewayView, previous?: CompiledConfig, opti
     products: new Map(
       view.products.map((product) => [
         product.id,
-        { id: product.id, name: product.id, subscriptionRequired: product.subscriptionRequired, approvalRequired: false },
+        {
+          id: product.id,
+          // Views from before names were carried show the id.
+          name: product.name === '' ? product.id : product.name,
+          subscriptionRequired: product.subscriptionRequired,
+          approvalRequired: product.approvalRequired,
+        },
       ]),
     ),
   };

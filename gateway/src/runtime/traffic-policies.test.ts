@@ -355,7 +355,7 @@ describe('policies on traffic', () => {
                 operations: [{ id: 'op_get', name: 'Get order', method: 'GET', urlTemplate: '/orders/{orderId}' }],
               },
             ],
-            products: [{ id: 'prd_gold', subscriptionRequired: true, apiIds: ['api_shop'] }],
+            products: [{ id: 'prd_gold', name: 'Gold', subscriptionRequired: true, apiIds: ['api_shop'] }],
             subscriptions: [{ id: 'sub_1', primaryKeySha256: sha256('k1'), state: 1, scope: 1, scopeId: 'prd_gold' }],
             pipelines: [
               {
@@ -365,7 +365,9 @@ describe('policies on traffic', () => {
                   {
                     'set-header': {
                       name: 'x-who',
-                      value: ['@(subscription.id + "/" + product.id + "/" + api.name + "/" + operation.name)'],
+                      value: [
+                        '@(subscription.id + "/" + product.id + "/" + product.name + "/" + api.name + "/" + operation.name)',
+                      ],
                     },
                   },
                 ]),
@@ -377,7 +379,7 @@ describe('policies on traffic', () => {
     );
     gateway = gw;
     const echoed = (await call(`${gw.url}/shop/orders/42`, { headers: { 'x-key': 'k1' } })).json<Echoed>();
-    expect(echoed.headers['x-who']).toBe('sub_1/prd_gold/Shop/Get order');
+    expect(echoed.headers['x-who']).toBe('sub_1/prd_gold/Gold/Shop/Get order');
     expect(echoed.headers['x-key']).toBeUndefined();
   });
 });
