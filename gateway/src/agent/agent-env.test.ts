@@ -12,6 +12,10 @@ describe('readAgentEnv', () => {
       adminHost: '127.0.0.1',
       backupPath: './portico-gateway.backup',
       drainTimeoutMs: 10_000,
+      outboundAllow: '',
+      policyCacheBytes: 64 * 1024 * 1024,
+      traceSeverity: 'information',
+      location: '',
     });
   });
 
@@ -21,6 +25,15 @@ describe('readAgentEnv', () => {
     // A `.` or `*` would widen the NATS subjects the agent uses.
     expect(() => readAgentEnv({ ...base, PORTICO_GATEWAY_ID: 'gw.*' })).toThrow(
       /PORTICO_GATEWAY_ID .* cannot be a NATS subject token/,
+    );
+    expect(() => readAgentEnv({ ...base, PORTICO_OUTBOUND_ALLOW: '10.0.0.0/x' })).toThrow(
+      /PORTICO_OUTBOUND_ALLOW: outbound allow-list: '10.0.0.0\/x' is not a CIDR range/,
+    );
+    expect(() => readAgentEnv({ ...base, PORTICO_POLICY_CACHE_MB: '0' })).toThrow(
+      /PORTICO_POLICY_CACHE_MB must be a whole number/,
+    );
+    expect(() => readAgentEnv({ ...base, PORTICO_TRACE_SEVERITY: 'debug' })).toThrow(
+      /PORTICO_TRACE_SEVERITY must be verbose, information or error/,
     );
   });
 });

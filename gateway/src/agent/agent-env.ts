@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { assertSubjectToken } from '@portico/proto/distribution';
 import { traceSeverities, type TraceSeverityName } from '../policies/telemetry-sink.js';
+import { OutboundGuard } from '../runtime/upstream/outbound-guard.js';
 
 /** How `portico-gateway` is configured: environment only, so containers and systemd units stay simple. */
 export interface AgentEnv {
@@ -91,6 +92,12 @@ export function readAgentEnv(env: NodeJS.ProcessEnv = process.env): AgentEnv {
   const severity = env.PORTICO_TRACE_SEVERITY?.trim() || 'information';
   if (!Object.hasOwn(traceSeverities, severity))
     throw new AgentEnvError(`PORTICO_TRACE_SEVERITY must be verbose, information or error, got ${JSON.stringify(severity)}`);
+  const outboundAllow = env.PORTICO_OUTBOUND_ALLOW?.trim() ?? '';
+  try {
+    OutboundGuard.fromList(outboundAllow);
+  } catch (error) {
+    throw new AgentEnvError(`PORTICO_OUTBOUND_ALLOW: ${(error as Error).message}`);
+  }
   return {
     natsUrl: env.PORTICO_NATS_URL?.trim() || 'nats://127.0.0.1:4222',
     natsCredsFile: env.PORTICO_NATS_CREDS?.trim() || undefined,
@@ -105,7 +112,7 @@ export function readAgentEnv(env: NodeJS.ProcessEnv = process.env): AgentEnv {
     instanceId: env.PORTICO_INSTANCE_ID?.trim() || `${hostname()}-${randomBytes(3).toString('hex')}`,
     drainTimeoutMs: drain,
     location: env.PORTICO_LOCATION?.trim() ?? '',
-    outboundAllow: env.PORTICO_OUTBOUND_ALLOW?.trim() ?? '',
+    outboundAllow,
     policyCacheBytes: cacheMb * 1024 * 1024,
     traceSeverity: severity as TraceSeverityName,
   };
