@@ -4,6 +4,7 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net';
 import { GatewayViewSchema, type GatewayView } from '@portico/proto';
 import { GatewayMetrics } from '../admin/metrics.js';
+import type { TestDocument } from '../pipeline/testing.js';
 import { PolicyServices } from '../pipeline/policy-services.js';
 import { OutboundClient, outboundClientKey } from './upstream/outbound-client.js';
 import { OutboundGuard } from './upstream/outbound-guard.js';
@@ -121,4 +122,16 @@ export function statements(list: readonly Record<string, unknown>[] | undefined)
     const [policy = '', config = null] = Object.entries(statement)[0] ?? [];
     return { policy, configJson: JSON.stringify(config), originScope: 'api', originId: 'api_test' };
   });
+}
+
+/** The pipeline the control plane would send for `document` on one operation (no product). */
+export function pipelineFor(operationId: string, document: TestDocument) {
+  return {
+    operationId,
+    productId: '',
+    inbound: statements(document.inbound),
+    backend: statements(document.backend),
+    outbound: statements(document.outbound),
+    onError: statements(document['on-error']),
+  };
 }

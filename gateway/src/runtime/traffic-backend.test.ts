@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDocument } from '../pipeline/testing.js';
 import { ConfigCompileError } from './compile-config.js';
 import { MAX_POLICY_RESPONSE_BODY_BYTES } from './policy-exchange.js';
-import { call, closedPort, servicesAllowing, startGateway, statements, type TestGateway, type ViewInit } from './testing.js';
+import { call, closedPort, pipelineFor, servicesAllowing, startGateway, type TestGateway, type ViewInit } from './testing.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
@@ -69,14 +69,7 @@ function viewOf(document: TestDocument, backendUrl: string, options: ViewOptions
         ],
       },
     ],
-    pipelines: ['op_any', 'op_post'].map((operationId) => ({
-      operationId,
-      productId: '',
-      inbound: statements(document.inbound),
-      backend: statements(document.backend),
-      outbound: statements(document.outbound),
-      onError: statements(document['on-error']),
-    })),
+    pipelines: ['op_any', 'op_post'].map((operationId) => pipelineFor(operationId, document)),
   };
 }
 

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDocument } from '../pipeline/testing.js';
 import { ConfigCompileError } from './compile-config.js';
-import { call, startGateway, statements, type TestGateway, type ViewInit } from './testing.js';
+import { call, pipelineFor, startGateway, type TestGateway, type ViewInit } from './testing.js';
 
 interface Received {
   method: string;
@@ -65,14 +65,7 @@ describe('body policies on traffic', () => {
   });
 
   function viewOf(document: TestDocument): ViewInit {
-    const pipeline = (operationId: string) => ({
-      operationId,
-      productId: '',
-      inbound: statements(document.inbound),
-      backend: statements(document.backend),
-      outbound: statements(document.outbound),
-      onError: statements(document['on-error']),
-    });
+    const pipeline = (operationId: string) => pipelineFor(operationId, document);
     return {
       backends: [{ id: 'be', targets: [{ url: `${backendUrl}/base` }] }],
       apis: [

@@ -4,14 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDocument } from '../pipeline/testing.js';
 import { MAX_POLICY_RESPONSE_BODY_BYTES } from './policy-exchange.js';
-import { call, servicesAllowing, startGateway, type TestGateway } from './testing.js';
-
-// Statements as the control plane flattens them: `{ policy, configJson }`.
-const statements = (list: Record<string, unknown>[] | undefined) =>
-  (list ?? []).map((statement) => {
-    const [policy = '', config = null] = Object.entries(statement)[0] ?? [];
-    return { policy, configJson: JSON.stringify(config) };
-  });
+import { call, pipelineFor, servicesAllowing, startGateway, statements, type TestGateway } from './testing.js';
 
 const CHUNK = 64 * 1024;
 // 9 MiB, over the 8 MiB policies may buffer; every 64 KiB block differs, so a lost or repeated block shows.
@@ -117,14 +110,7 @@ describe('response body buffering for optional readers (cache-store) on traffic'
   });
 
   async function serve(document: TestDocument, allow?: string): Promise<TestGateway> {
-    const pipeline = (operationId: string) => ({
-      operationId,
-      productId: '',
-      inbound: statements(document.inbound),
-      backend: statements(document.backend),
-      outbound: statements(document.outbound),
-      onError: statements(document['on-error']),
-    });
+    const pipeline = (operationId: string) => pipelineFor(operationId, document);
     gateway = await startGateway(
       {
         backends: [{ id: 'be', targets: [{ url: `${backend.url}/api` }] }],

@@ -7,7 +7,7 @@ import type { TestDocument } from '../pipeline/testing.js';
 import { customMetricsKey } from '../policies/custom-metrics.js';
 import { telemetrySinkKey } from '../policies/telemetry-sink.js';
 import { compileConfig } from './compile-config.js';
-import { call, startGateway, statements, type TestGateway, view, type ViewInit } from './testing.js';
+import { call, pipelineFor, startGateway, type TestGateway, view, type ViewInit } from './testing.js';
 
 const lookup = { 'cache-lookup': { 'vary-by-developer': false, 'vary-by-developer-groups': false } };
 
@@ -61,14 +61,7 @@ describe('caching and observability policies on traffic', () => {
       ],
     });
     const pipelines = (id: string, document: TestDocument) =>
-      ['get', 'post'].map((verb) => ({
-        operationId: `${id}_${verb}`,
-        productId: '',
-        inbound: statements(document.inbound),
-        backend: statements(document.backend),
-        outbound: statements(document.outbound),
-        onError: statements(document['on-error']),
-      }));
+      ['get', 'post'].map((verb) => pipelineFor(`${id}_${verb}`, document));
     return {
       backends: [{ id: 'be', targets: [{ url: backendUrl }] }],
       apis: [api('api_a', 'a'), api('api_b', 'b')],

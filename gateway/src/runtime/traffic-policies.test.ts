@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoServer, type EchoServer } from '../echo/index.js';
 import type { TestDocument } from '../pipeline/testing.js';
-import { call, sha256, startGateway, statements, type TestGateway, type ViewInit } from './testing.js';
+import { call, pipelineFor, sha256, startGateway, statements, type TestGateway, type ViewInit } from './testing.js';
 
 interface Echoed {
   method: string;
@@ -70,14 +70,7 @@ describe('policies on traffic', () => {
         },
       ],
       pipelines: [
-        {
-          operationId: 'op_get',
-          productId: '',
-          inbound: statements(document.inbound),
-          backend: statements(document.backend),
-          outbound: statements(document.outbound),
-          onError: statements(document['on-error']),
-        },
+        pipelineFor('op_get', document),
         {
           operationId: 'op_post',
           productId: '',
