@@ -386,8 +386,12 @@ function writeHead(res: ServerResponse, response: PolicyResponse, headers: strin
 
 function writeResponse(res: ServerResponse, response: PolicyResponse, requestId: string): void {
   const body = response.body;
-  writeHead(res, response, flatResponseHeaders(response, requestId, body?.length ?? 0));
-  res.end(res.req.method === 'HEAD' || body === undefined || body.length === 0 ? undefined : body);
+  const head = res.req.method === 'HEAD';
+  // A HEAD answer has no body to measure: the length a GET would have (the backend's) stands.
+  const length =
+    head && (body === undefined || body.length === 0) && response.headers.has('content-length') ? -1 : (body?.length ?? 0);
+  writeHead(res, response, flatResponseHeaders(response, requestId, length));
+  res.end(head || body === undefined || body.length === 0 ? undefined : body);
 }
 
 /**

@@ -217,6 +217,14 @@ describe('response body buffering for optional readers (cache-store) on traffic'
     expect(res.body.length).toBe(0);
   });
 
+  it("keeps the backend's Content-Length on a HEAD answer when a statement requires the body", async () => {
+    const gw = await serve({ outbound: [{ 'find-and-replace': { from: 'a', to: 'b' } }] });
+    const res = await call(`${gw.url}/files/head`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-length']).toBe('12345');
+    expect(res.body.length).toBe(0);
+  });
+
   it('fails over the cap when another statement requires the body', async () => {
     const gw = await serve({ inbound: [lookup], outbound: [store, { 'find-and-replace': { from: 'a', to: 'b' } }] });
     const res = await call(`${gw.url}/files/big-chunked`);
