@@ -1,7 +1,7 @@
 /**
  * A sample value for a JSON schema, as mock-response answers when the operation declares a
  * schema and no example: the schema's own example, default, const or first enum value where it
- * has one, else a placeholder of its type ("string", 0, true), objects with every property and
+ * has one, else a stand-in value of its type ("string", 0, true), objects with every property and
  * arrays with one item. Local `$ref`s (`#/$defs/…`, `#/definitions/…`) are followed; depth is
  * bounded so a recursive schema ends.
  */

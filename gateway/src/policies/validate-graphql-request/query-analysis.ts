@@ -41,11 +41,11 @@ const SCHEMALESS_RULES = [
 ];
 
 // validate() wants a valid schema; none of the rules above looks into it.
-const PLACEHOLDER_SCHEMA = buildSchema('type Query { _: Boolean }');
+const MINIMAL_SCHEMA = buildSchema('type Query { _: Boolean }');
 
 /** The spec's schema-independent validation errors of a parsed document, at most `limit`. */
 export function validateWithoutSchema(document: DocumentNode, limit: number): readonly GraphQLError[] {
-  return validate(PLACEHOLDER_SCHEMA, document, SCHEMALESS_RULES, { maxErrors: limit });
+  return validate(MINIMAL_SCHEMA, document, SCHEMALESS_RULES, { maxErrors: limit });
 }
 
 /** Deepest `{` nesting parsed: graphql-js parses recursively, so deeper text is refused unread. */
