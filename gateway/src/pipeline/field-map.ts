@@ -5,22 +5,32 @@
  */
 export class FieldMap {
   readonly #values = new Map<string, string[]>();
-  readonly #spelling: Map<string, string> | undefined;
+  /** Spellings that differ from the key; created on the first such name. */
+  #spelling: Map<string, string> | undefined = undefined;
   readonly #lowerCase: boolean;
   #joined: Map<string, string> | undefined = undefined;
   #changes = 0;
 
   constructor(lowerCase: boolean) {
     this.#lowerCase = lowerCase;
-    this.#spelling = lowerCase ? new Map() : undefined;
   }
 
   /** From a flat `[name, value, name, value…]` list, such as node's `rawHeaders`, up to `end`. */
   static fromFlat(flat: readonly string[], lowerCase: boolean, end = flat.length): FieldMap {
     const fields = new FieldMap(lowerCase);
+    const values = fields.#values;
     const stop = Math.min(end, flat.length);
-    for (let i = 0; i + 1 < stop; i += 2) fields.append(flat[i]!, flat[i + 1]!);
-    fields.#changes = 0;
+    // On every request with policies: straight into the maps, no change bookkeeping.
+    for (let i = 0; i + 1 < stop; i += 2) {
+      const name = flat[i]!;
+      const key = lowerCase ? name.toLowerCase() : name;
+      const existing = values.get(key);
+      if (existing !== undefined) existing.push(flat[i + 1]!);
+      else {
+        values.set(key, [flat[i + 1]!]);
+        if (key !== name) (fields.#spelling ??= new Map()).set(key, name);
+      }
+    }
     return fields;
   }
 
@@ -56,8 +66,8 @@ export class FieldMap {
 
   set(name: string, values: readonly string[]): void {
     const key = this.#key(name);
+    if (key !== name && !this.#values.has(key)) (this.#spelling ??= new Map()).set(key, name);
     this.#values.set(key, values.slice());
-    if (this.#spelling && !this.#spelling.has(key)) this.#spelling.set(key, name);
     this.#joined = undefined;
     this.#changes++;
   }
@@ -68,7 +78,7 @@ export class FieldMap {
     if (values) values.push(value);
     else {
       this.#values.set(key, [value]);
-      if (this.#spelling && !this.#spelling.has(key)) this.#spelling.set(key, name);
+      if (key !== name) (this.#spelling ??= new Map()).set(key, name);
     }
     this.#joined = undefined;
     this.#changes++;
