@@ -34,4 +34,13 @@ describe('toApi', () => {
     ]);
     expect(toApi(row([]), undefined, []).hostnames).toEqual([]);
   });
+
+  it('carries the SDL of an API imported from GraphQL, and nothing for other sources', () => {
+    const sdl = 'type Query { me: String }';
+    expect(
+      toApi({ ...row([]), type: 'graphql', sourceFormat: 'graphql-sdl', sourceText: sdl }, undefined, []).graphqlSchema,
+    ).toBe(sdl);
+    expect(toApi({ ...row([]), sourceFormat: 'openapi-json', sourceText: '{}' }, undefined, []).graphqlSchema).toBe('');
+    expect(toApi(row([]), undefined, []).graphqlSchema).toBe('');
+  });
 });

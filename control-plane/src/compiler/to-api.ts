@@ -48,7 +48,17 @@ export function toApi(row: ApiRow, versionSet: VersionSetRow | undefined, operat
     workspaceId: row.workspaceId,
     // Their order means nothing; sorted, it cannot change the view's hash.
     hostnames: [...row.hostnames].sort(),
+    graphqlSchema: graphqlSchemaOf(row),
   });
+}
+
+/**
+ * The SDL validate-graphql-request checks requests against: the imported GraphQL source, kept
+ * byte for byte on the row (a re-import or a revision restore replaces it and records an `api`
+ * change, so the view follows). Other sources (OpenAPI of a REST API) are not GraphQL schemas.
+ */
+function graphqlSchemaOf(row: ApiRow): string {
+  return row.sourceFormat === 'graphql-sdl' ? (row.sourceText ?? '') : '';
 }
 
 function toVersioning(set: VersionSetRow, version: string) {

@@ -26,6 +26,8 @@ export interface CompiledPipeline {
   readonly operation: Operation | undefined;
   /** The named values its statements reference (`{{name}}`), with the values compiled in. */
   readonly namedValuesUsed: ReadonlyMap<string, string | undefined>;
+  /** Its API's GraphQL SDL (compiled into validate-graphql-request): a re-imported schema recompiles. */
+  readonly graphqlSchema: string;
 }
 
 export class PipelineError extends Error {}
@@ -86,7 +88,8 @@ export function compilePipeline(pipeline: Pipeline, deps: CompileDeps, previous?
     previous !== undefined &&
     equals(PipelineSchema, previous.source, pipeline) &&
     sameOperation(previous.operation, deps.operation) &&
-    sameNamedValues(previous.namedValuesUsed, deps.namedValues)
+    sameNamedValues(previous.namedValuesUsed, deps.namedValues) &&
+    previous.graphqlSchema === (deps.api?.graphqlSchema ?? '')
   )
     return previous;
   const document: Record<string, unknown[]> = {};
@@ -121,6 +124,7 @@ export function compilePipeline(pipeline: Pipeline, deps: CompileDeps, previous?
     source: pipeline,
     operation: deps.operation,
     namedValuesUsed: namedValuesOf(pipeline, deps.namedValues),
+    graphqlSchema: deps.api?.graphqlSchema ?? '',
   };
 }
 

@@ -1,12 +1,24 @@
-import { GraphQLError, parse, print, type DocumentNode } from 'graphql';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { GraphQLError, parse, print, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { PipelineCompileError } from '../../pipeline/pipeline-compile-error.js';
 import type { PolicyContext } from '../../pipeline/policy-context.js';
 import { Outcome, type StatementDeps, type StatementHandler } from '../../pipeline/statement-handler.js';
 import { replaceBody } from '../set-body/message-body.js';
-import { authorizeFields, compileFieldRules, withoutFields } from './field-rules.js';
+import { createFieldAuthorizer } from './authorize-fields.js';
+import { compileFieldRules } from './field-rules.js';
 import { GraphqlErrorCode, GraphqlRequestError, MAX_ERRORS, type GraphqlErrorEntry } from './graphql-error.js';
-import { GraphqlPayloadError, readGraphqlPayload, writeGraphqlPayload, type GraphqlOperationRequest } from './graphql-payload.js';
-import { MAX_BRACE_NESTING, nestsDeeperThan, queryDepth, validateWithoutSchema } from './query-analysis.js';
+import {
+  GraphqlPayloadError,
+  readGraphqlPayload,
+  writeGraphqlPayload,
+  type GraphqlOperationRequest,
+  type GraphqlPayload,
+} from './graphql-payload.js';
+import { graphqlSchemas } from './graphql-schemas.js';
+import { variableErrors } from './operation-variables.js';
+import { MAX_BRACE_NESTING, nestsDeeperThan, queryDepth, validateDocument } from './query-analysis.js';
 import type { ValidateGraphqlRequestConfig } from './schema.js';
+import { withoutFields } from './without-fields.js';
 
 /** Every validate-graphql-request statement also records its errors here, as Azure does. */
 export const GRAPHQL_ERRORS_VARIABLE = 'GraphQLErrors';
@@ -43,15 +55,34 @@ function record(ctx: PolicyContext, name: string | undefined, errors: readonly G
 }
 
 /**
+ * The API's GraphQL schema (`api.graphqlSchema`, the SDL it was imported from), built once per
+ * SDL text for the process; undefined when the API has none. An SDL that does not build fails
+ * the compile, so the gateway refuses the revision instead of passing every request unchecked.
+ */
+function apiSchema(deps: StatementDeps, where: string): GraphQLSchema | undefined {
+  const sdl = deps.api?.graphqlSchema ?? '';
+  if (sdl === '') return undefined;
+  const built = deps.services.get(graphqlSchemas).get(sdl);
+  if (built.problem !== undefined) {
+    throw new PipelineCompileError(`${where}: the API's GraphQL schema does not build: ${built.problem}`);
+  }
+  return built.schema;
+}
+
+/**
  * validate-graphql-request: checks a GraphQL request (GET, POST JSON or batch,
- * application/graphql) for size, syntax, the spec's schema-independent rules and depth, then
- * applies the authorize rules to its fields: reject fails the request, remove drops the field
- * before the backend sees it. Failures are request errors: 400 with a GraphQL errors block and no
- * data, through on-error; every error is also pushed to the `GraphQLErrors` variable and to
- * `error-variable-name`. The view carries no GraphQL schema, so fields and types are not checked
- * against the API's schema.
+ * application/graphql) for size, syntax, depth and the GraphQL spec's validation rules — all of
+ * them against the API's schema when the view carries one (unknown fields and types, argument and
+ * variable types, missing required arguments…), plus the variables sent against the operation's
+ * declarations; the schema-independent rules only otherwise. It then applies the authorize rules
+ * to the fields: reject fails the request, remove drops the field before the backend sees it.
+ * With the schema, rules may name any object type and match a field by its real parent type;
+ * without it, root types only. Failures are request errors: 400 with a GraphQL errors block and
+ * no data, through on-error; every error is also pushed to the `GraphQLErrors` variable and to
+ * `error-variable-name`. Messages suggest no field, argument or type names: they would reveal the
+ * schema to callers denied introspection.
  *
- * @example createValidateGraphqlRequest({ 'max-size': 102400, 'max-depth': 6, authorize: [{ path: '/__*', action: 'reject' }] }, deps)
+ * @example createValidateGraphqlRequest({ 'max-size': 102400, 'max-depth': 6, authorize: [{ path: '/User/email', action: 'remove' }] }, deps)
  */
 export function createValidateGraphqlRequest(config: ValidateGraphqlRequestConfig, deps: StatementDeps): StatementHandler {
   deps.readsRequestBody();
@@ -59,7 +90,8 @@ export function createValidateGraphqlRequest(config: ValidateGraphqlRequestConfi
   const where = `${deps.path} validate-graphql-request`;
   const maxSize = deps.expressions.int(config['max-size'], site);
   const maxDepth = deps.expressions.int(config['max-depth'], site);
-  const rules = compileFieldRules(config.authorize, deps);
+  const schema = apiSchema(deps, where);
+  const authorizeFields = createFieldAuthorizer(compileFieldRules(config.authorize, deps, schema), schema);
   const variable = config['error-variable-name'];
 
   function fail(ctx: PolicyContext, errors: readonly GraphqlErrorEntry[]): never {
@@ -79,13 +111,85 @@ export function createValidateGraphqlRequest(config: ValidateGraphqlRequestConfi
       if (error instanceof GraphQLError) fail(ctx, [entry(error.message, GraphqlErrorCode.parseFailed, error)]);
       throw error;
     }
-    const invalid = validateWithoutSchema(document, MAX_ERRORS);
+    const invalid = validateDocument(schema, document, MAX_ERRORS);
     if (invalid.length > 0)
       fail(
         ctx,
         invalid.map((error) => entry(error.message, GraphqlErrorCode.validationFailed, error)),
       );
     return document;
+  }
+
+  /** Checks one document of the request and applies the rules to it; true when it was rewritten. */
+  function checkRequest(
+    ctx: PolicyContext,
+    request: GraphqlOperationRequest,
+    depthLimit: number,
+    removedErrors: GraphqlErrorEntry[],
+  ): boolean {
+    const document = parseDocument(ctx, request);
+    const depth = queryDepth(document, depthLimit);
+    if (depth > depthLimit) {
+      fail(ctx, [entry(`The query is deeper than the ${depthLimit} levels allowed.`, GraphqlErrorCode.tooDeep)]);
+    }
+    if (schema !== undefined) {
+      const badVariables = variableErrors(schema, document, request, MAX_ERRORS);
+      if (badVariables.length > 0) {
+        fail(
+          ctx,
+          badVariables.map((error) => entry(error.message, GraphqlErrorCode.badVariables, error)),
+        );
+      }
+    }
+    const { removed, rejected } = authorizeFields(document, ctx);
+    if (rejected !== undefined) {
+      const name = rejected.field.name.value;
+      fail(ctx, [
+        fieldEntry(
+          `Access to the field '${name}' is not allowed (rule ${rejected.rule.path}).`,
+          GraphqlErrorCode.fieldRejected,
+          rejected.field,
+        ),
+      ]);
+    }
+    if (removed.length === 0) return false;
+    for (const field of removed) {
+      removedErrors.push(
+        fieldEntry(
+          `The field '${field.name.value}' was removed: access to it is not allowed.`,
+          GraphqlErrorCode.fieldRemoved,
+          field,
+        ),
+      );
+    }
+    const remaining = withoutFields(document, removed);
+    if (remaining === undefined) fail(ctx, removedErrors);
+    request.query = print(remaining);
+    return true;
+  }
+
+  /**
+   * Against a schema each document may cost up to graphql's validation budget (tens of ms for a
+   * hostile one), so a batch yields to the event loop between its documents: a 100 KB batch of
+   * them must not hold up every other request for its whole run.
+   */
+  async function checkBatch(ctx: PolicyContext, payload: GraphqlPayload, depthLimit: number): Promise<Outcome> {
+    const removedErrors: GraphqlErrorEntry[] = [];
+    let rewritten = false;
+    for (let i = 0; i < payload.requests.length; i++) {
+      if (i > 0) await yieldToEventLoop();
+      if (checkRequest(ctx, payload.requests[i]!, depthLimit, removedErrors)) rewritten = true;
+    }
+    return finish(ctx, payload, removedErrors, rewritten);
+  }
+
+  function finish(ctx: PolicyContext, payload: GraphqlPayload, removedErrors: GraphqlErrorEntry[], rewritten: boolean): Outcome {
+    if (removedErrors.length > 0) record(ctx, variable, removedErrors.slice(0, MAX_ERRORS));
+    if (rewritten) {
+      const body = writeGraphqlPayload(ctx, payload);
+      if (body !== undefined) replaceBody(ctx, false, body);
+    }
+    return Outcome.continue;
   }
 
   return function validateGraphqlRequest(ctx) {
@@ -103,45 +207,12 @@ export function createValidateGraphqlRequest(config: ValidateGraphqlRequestConfi
       ]);
     }
     const depthLimit = maxDepth.constant ?? maxDepth.evaluate(ctx);
+    if (schema !== undefined && payload.requests.length > 1) return checkBatch(ctx, payload, depthLimit);
     const removedErrors: GraphqlErrorEntry[] = [];
     let rewritten = false;
     for (const request of payload.requests) {
-      const document = parseDocument(ctx, request);
-      const depth = queryDepth(document, depthLimit);
-      if (depth > depthLimit) {
-        fail(ctx, [entry(`The query is deeper than the ${depthLimit} levels allowed.`, GraphqlErrorCode.tooDeep)]);
-      }
-      const { removed, rejected } = authorizeFields(document, rules, ctx);
-      if (rejected !== undefined) {
-        const name = rejected.field.name.value;
-        fail(ctx, [
-          fieldEntry(
-            `Access to the field '${name}' is not allowed (rule ${rejected.rule.path}).`,
-            GraphqlErrorCode.fieldRejected,
-            rejected.field,
-          ),
-        ]);
-      }
-      if (removed.length === 0) continue;
-      for (const field of removed) {
-        removedErrors.push(
-          fieldEntry(
-            `The field '${field.name.value}' was removed: access to it is not allowed.`,
-            GraphqlErrorCode.fieldRemoved,
-            field,
-          ),
-        );
-      }
-      const remaining = withoutFields(document, removed);
-      if (remaining === undefined) fail(ctx, removedErrors);
-      request.query = print(remaining);
-      rewritten = true;
+      if (checkRequest(ctx, request, depthLimit, removedErrors)) rewritten = true;
     }
-    if (removedErrors.length > 0) record(ctx, variable, removedErrors.slice(0, MAX_ERRORS));
-    if (rewritten) {
-      const body = writeGraphqlPayload(ctx, payload);
-      if (body !== undefined) replaceBody(ctx, false, body);
-    }
-    return Outcome.continue;
+    return finish(ctx, payload, removedErrors, rewritten);
   };
 }

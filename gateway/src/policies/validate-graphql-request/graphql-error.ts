@@ -14,6 +14,8 @@ export const GraphqlErrorCode = {
   tooLarge: 'REQUEST_TOO_LARGE',
   parseFailed: 'GRAPHQL_PARSE_FAILED',
   validationFailed: 'GRAPHQL_VALIDATION_FAILED',
+  // As Apollo Server names variable values that do not fit their declared types.
+  badVariables: 'BAD_USER_INPUT',
   tooDeep: 'QUERY_TOO_DEEP',
   fieldRejected: 'FIELD_NOT_AUTHORIZED',
   fieldRemoved: 'FIELD_REMOVED',
@@ -24,6 +26,7 @@ const REASONS: Record<string, string> = {
   REQUEST_TOO_LARGE: 'graphql-request-too-large',
   GRAPHQL_PARSE_FAILED: 'graphql-parse-failed',
   GRAPHQL_VALIDATION_FAILED: 'graphql-validation-failed',
+  BAD_USER_INPUT: 'graphql-variables-invalid',
   QUERY_TOO_DEEP: 'graphql-query-too-deep',
   FIELD_NOT_AUTHORIZED: 'graphql-field-rejected',
   FIELD_REMOVED: 'graphql-field-rejected',

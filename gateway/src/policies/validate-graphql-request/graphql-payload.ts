@@ -4,9 +4,20 @@ import type { PolicyContext } from '../../pipeline/policy-context.js';
 export interface GraphqlOperationRequest {
   query: string;
   readonly operationName: string | undefined;
+  /**
+   * Its `variables` as sent, undefined when absent: a JSON value, or the JSON text of the GET
+   * parameter. Only checked (against the operation) when the API's schema is known.
+   */
+  readonly variables: unknown;
   /** The JSON member it was read from (POST application/json), rewritten in place. */
   readonly source: Record<string, unknown> | undefined;
 }
+
+/**
+ * Documents in one batch: validation against a schema costs up to tens of milliseconds for a
+ * hostile document, so a batch must not multiply that without bound within one request.
+ */
+export const MAX_BATCH_LENGTH = 20;
 
 /** How the request carried its GraphQL: the URL (GET), JSON, a JSON batch, or application/graphql. */
 export interface GraphqlPayload {
@@ -31,7 +42,12 @@ function fromJsonMember(member: unknown): GraphqlOperationRequest {
     throw new GraphqlPayloadError("the request holds no GraphQL document: expected a JSON object with a string 'query'");
   }
   const name = member.operationName;
-  return { query: member.query, operationName: typeof name === 'string' ? name : undefined, source: member };
+  return {
+    query: member.query,
+    operationName: typeof name === 'string' ? name : undefined,
+    variables: member.variables ?? undefined,
+    source: member,
+  };
 }
 
 /**
@@ -49,7 +65,7 @@ export function readGraphqlPayload(ctx: PolicyContext): GraphqlPayload {
     const operationName = request.query.first('operationName');
     return {
       carrier: 'url',
-      requests: [{ query, operationName, source: undefined }],
+      requests: [{ query, operationName, variables: request.query.first('variables'), source: undefined }],
       size: Buffer.byteLength(query),
       json: undefined,
     };
@@ -58,7 +74,7 @@ export function readGraphqlPayload(ctx: PolicyContext): GraphqlPayload {
   if (contentType.startsWith('application/graphql') && !contentType.includes('json')) {
     return {
       carrier: 'graphql',
-      requests: [{ query: body.toString('utf8'), operationName: undefined, source: undefined }],
+      requests: [{ query: body.toString('utf8'), operationName: undefined, variables: undefined, source: undefined }],
       size: body.length,
       json: undefined,
     };
@@ -71,6 +87,8 @@ export function readGraphqlPayload(ctx: PolicyContext): GraphqlPayload {
   }
   if (Array.isArray(json)) {
     if (json.length === 0) throw new GraphqlPayloadError('the batch holds no GraphQL request');
+    if (json.length > MAX_BATCH_LENGTH)
+      throw new GraphqlPayloadError(`the batch holds ${json.length} GraphQL requests; at most ${MAX_BATCH_LENGTH} are accepted`);
     return { carrier: 'batch', requests: json.map(fromJsonMember), size: body.length, json };
   }
   return { carrier: 'json', requests: [fromJsonMember(json)], size: body.length, json };

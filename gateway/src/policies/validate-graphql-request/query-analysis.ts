@@ -13,17 +13,19 @@ import {
   UniqueInputFieldNamesRule,
   UniqueOperationNamesRule,
   UniqueVariableNamesRule,
+  specifiedRules,
   validate,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLError,
+  type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
 
 /**
- * The validation rules of the GraphQL spec that need no schema: the view carries no GraphQL SDL,
- * so documents are checked for what can be known without it (well-formed operations, fragments
- * and variables); field and type checks are the backend's.
+ * The validation rules of the GraphQL spec that need no schema, for APIs whose view carries no
+ * GraphQL SDL: documents are checked for what can be known without it (well-formed operations,
+ * fragments and variables); field and type checks are then the backend's.
  */
 const SCHEMALESS_RULES = [
   ExecutableDefinitionsRule,
@@ -43,9 +45,20 @@ const SCHEMALESS_RULES = [
 // validate() wants a valid schema; none of the rules above looks into it.
 const MINIMAL_SCHEMA = buildSchema('type Query { _: Boolean }');
 
-/** The spec's schema-independent validation errors of a parsed document, at most `limit`. */
-export function validateWithoutSchema(document: DocumentNode, limit: number): readonly GraphQLError[] {
-  return validate(MINIMAL_SCHEMA, document, SCHEMALESS_RULES, { maxErrors: limit });
+/**
+ * The spec's validation errors of a parsed document, at most `limit`: every rule against the
+ * API's schema (unknown fields, argument and variable types, required arguments…), or the
+ * schema-independent ones without it. graphql meters the costly field-merging rule and answers
+ * "Validation aborted." past its budget, so a hostile document costs a bounded time.
+ */
+export function validateDocument(
+  schema: GraphQLSchema | undefined,
+  document: DocumentNode,
+  limit: number,
+): readonly GraphQLError[] {
+  if (schema === undefined) return validate(MINIMAL_SCHEMA, document, SCHEMALESS_RULES, { maxErrors: limit });
+  // Suggestions ("Did you mean …?") would reveal the schema to callers denied introspection.
+  return validate(schema, document, specifiedRules, { maxErrors: limit, hideSuggestions: true });
 }
 
 /** Deepest `{` nesting parsed: graphql-js parses recursively, so deeper text is refused unread. */
@@ -80,7 +93,7 @@ const MAX_FRAGMENT_NESTING = 64;
  * The field depth of every operation of `document` (`{ a { b } }` is 2), fragments expanded, up
  * to `limit + 1`: counting stops past the limit. Fragments are measured once each, so documents
  * spreading fragments into one another many times cost no more than their size. Run after
- * validateWithoutSchema, which refuses fragment cycles.
+ * validateDocument, which refuses fragment cycles.
  */
 export function queryDepth(document: DocumentNode, limit: number): number {
   const fragments = new Map<string, FragmentDefinitionNode>();

@@ -11,15 +11,19 @@ const rule = configObject({
     .regex(new RegExp(`^(/__\\*|/(${NAME}|\\*)(/(${NAME}|\\*|__\\*))?)$`), {
       error: 'expected a path such as /Query/users, /Mutation/* or /__*',
     })
-    .describe('Type and field the rule applies to, /type/field; /__* is introspection.'),
+    .describe(
+      "Type and field the rule applies to, /type/field: an object type of the API's GraphQL schema (a root type when the " +
+        'API has none); /field and /* are root fields; /__* is introspection.',
+    ),
   action: orExpression(z.enum(['allow', 'remove', 'reject', 'ignore']), 'string')
     .default('allow')
     .describe('allow: pass; remove: drop the field with a field error; reject: refuse the request; ignore: try the next rule.'),
 });
 
 /**
- * validate-graphql-request: checks a GraphQL request against the API's schema and limits,
- * and authorizes fields by path.
+ * validate-graphql-request: checks a GraphQL request against the API's schema (the SDL it was
+ * imported from) and limits, and authorizes fields by path. Rule types and fields are checked
+ * against that schema when the gateway compiles the statement.
  *
  * @example { "validate-graphql-request": { "max-size": 102400, "max-depth": 8, "authorize": [{ "path": "/__*", "action": "reject" }] } }
  */
