@@ -52,6 +52,7 @@ function toSubscription(row: SubscriptionRow): Subscription {
     scope: SCOPES[row.scopeKind],
     scopeId: row.scopeKind === 'all_apis' ? (row.workspaceId ?? '') : (row.scopeId ?? ''),
     ownerId: row.ownerId ?? '',
+    name: row.displayName,
     expiresAtMs: BigInt(row.expiresAt?.getTime() ?? 0),
   });
 }

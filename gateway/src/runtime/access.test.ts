@@ -160,6 +160,7 @@ describe('access', () => {
 describe('checkAccess', () => {
   const subscription = (id: string): AccessSubscription => ({
     id,
+    name: '',
     state: SubscriptionState.ACTIVE,
     expiresAtMs: 0n,
     scope: SubscriptionScope.API,

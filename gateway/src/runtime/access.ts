@@ -3,7 +3,7 @@ import { SubscriptionScope, SubscriptionState, type GatewayView, type Subscripti
 import { GW_ERR, type GatewayError } from './gateway-errors.js';
 
 /** The fields of a subscription the access check reads: the view's own message, not a copy. */
-export type AccessSubscription = Pick<Subscription, 'id' | 'state' | 'expiresAtMs' | 'scope' | 'scopeId'>;
+export type AccessSubscription = Pick<Subscription, 'id' | 'name' | 'state' | 'expiresAtMs' | 'scope' | 'scopeId'>;
 
 /** The access facts of one API, resolved at compile time. */
 export interface ApiAccess {

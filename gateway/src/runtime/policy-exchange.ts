@@ -101,7 +101,7 @@ export function servePolicies(
     subscription:
       subscription === undefined
         ? undefined
-        : { id: subscription.id, name: '', state: SUBSCRIPTION_STATES[subscription.state] ?? 'unspecified' },
+        : { id: subscription.id, name: subscription.name, state: SUBSCRIPTION_STATES[subscription.state] ?? 'unspecified' },
     product: exchange.productId === '' ? undefined : config.products.get(exchange.productId),
     api: exchange.api!.info,
     operation: operation.info,

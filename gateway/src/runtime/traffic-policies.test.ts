@@ -349,7 +349,9 @@ describe('policies on traffic', () => {
               },
             ],
             products: [{ id: 'prd_gold', name: 'Gold', subscriptionRequired: true, apiIds: ['api_shop'] }],
-            subscriptions: [{ id: 'sub_1', primaryKeySha256: sha256('k1'), state: 1, scope: 1, scopeId: 'prd_gold' }],
+            subscriptions: [
+              { id: 'sub_1', name: 'Mobile app', primaryKeySha256: sha256('k1'), state: 1, scope: 1, scopeId: 'prd_gold' },
+            ],
             pipelines: [
               {
                 operationId: 'op_get',
@@ -359,7 +361,7 @@ describe('policies on traffic', () => {
                     'set-header': {
                       name: 'x-who',
                       value: [
-                        '@(subscription.id + "/" + product.id + "/" + product.name + "/" + api.name + "/" + operation.name)',
+                        '@(subscription.id + "/" + subscription.name + "/" + product.id + "/" + product.name + "/" + api.name + "/" + operation.name)',
                       ],
                     },
                   },
@@ -372,7 +374,7 @@ describe('policies on traffic', () => {
     );
     gateway = gw;
     const echoed = (await call(`${gw.url}/shop/orders/42`, { headers: { 'x-key': 'k1' } })).json<Echoed>();
-    expect(echoed.headers['x-who']).toBe('sub_1/prd_gold/Gold/Shop/Get order');
+    expect(echoed.headers['x-who']).toBe('sub_1/Mobile app/prd_gold/Gold/Shop/Get order');
     expect(echoed.headers['x-key']).toBeUndefined();
   });
 });
