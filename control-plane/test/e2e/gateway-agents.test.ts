@@ -2,64 +2,28 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { startEchoServer } from '@portico/gateway/echo';
 import { DeltaSchema } from '@portico/proto';
-import { connectControlPlaneTransport, type ControlPlaneTransport } from '@portico/proto/distribution';
-import { startNatsServer, type NatsServerHandle } from '@portico/proto/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlPlane, type ControlPlane } from '../../src/control-plane.js';
-import { createLogger } from '../../src/lib/logger.js';
-import { LogCapture, PASSWORD, createTestDatabase, testConfig, uniqueEmail } from '../harness.js';
-import { HttpClient } from '../http-client.js';
 import { startAgentProcess, type AgentProcess } from './agent-process.js';
+import { agentEnv, provisionShop, startE2eStack, type E2eStack, type Shop } from './e2e-stack.js';
 
 /**
  * Issue #4's "done when", end to end: the management API over HTTP, a control plane publishing
  * over a real NATS server, and `portico-gateway` agents in their own processes.
  */
 describe('gateway agents configured by the control plane over NATS', () => {
-  let nats: NatsServerHandle;
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let transport: ControlPlaneTransport;
-  let controlPlane: ControlPlane;
-  let echo: Awaited<ReturnType<typeof startEchoServer>>;
-  let admin: HttpClient;
+  let stack: E2eStack;
   const agents: AgentProcess[] = [];
-  const ids = {
-    tenantId: '',
-    workspaceId: '',
-    userId: '',
-    gatewayId: '',
-    token: '',
-    apiId: '',
-    backendId: '',
-    subscriptionId: '',
-    key: '',
-  };
+  let ids: Shop;
   let one: AgentProcess;
   let two: AgentProcess;
   const backupDir = mkdtempSync(path.join(tmpdir(), 'portico-e2e-'));
 
-  async function rest<T = Record<string, unknown>>(method: string, route: string, body?: unknown): Promise<T> {
-    const res = await admin.request<T>(method, `/api/v1${route}`, body);
-    if (res.status >= 300) throw new Error(`${method} ${route} → ${res.status} ${res.text}`);
-    return res.json;
-  }
+  const rest: E2eStack['rest'] = (method, route, body) => stack.rest(method, route, body);
   const ws = (route: string) => `/workspaces/${ids.workspaceId}${route}`;
 
-  function agentEnv(instance: string): Record<string, string> {
-    return {
-      PORTICO_NATS_URL: nats.url,
-      PORTICO_TENANT_ID: ids.tenantId,
-      PORTICO_GATEWAY_ID: ids.gatewayId,
-      PORTICO_GATEWAY_TOKEN: ids.token,
-      PORTICO_BACKUP_PATH: path.join(backupDir, `${instance}.backup`),
-      PORTICO_INSTANCE_ID: instance,
-    };
-  }
-
   async function startAgent(instance: string): Promise<AgentProcess> {
-    const agent = await startAgentProcess(agentEnv(instance));
+    const agent = await startAgentProcess(agentEnv(stack, ids, instance, path.join(backupDir, `${instance}.backup`)));
     agents.push(agent);
     return agent;
   }
@@ -91,57 +55,13 @@ describe('gateway agents configured by the control plane over NATS', () => {
     }>('GET', `/gateways/${ids.gatewayId}/instances`).then((page) => page.items);
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    database = await createTestDatabase();
-    echo = await startEchoServer();
-    transport = await connectControlPlaneTransport({ servers: nats.url, name: 'control-plane e2e', reconnectTimeWaitMs: 100 });
-    controlPlane = await createControlPlane(
-      testConfig({ databaseUrl: database.url, port: 0, host: '127.0.0.1' }),
-      createLogger('warn', new LogCapture()),
-      database,
-      { transport },
-    );
-    const port = await controlPlane.listen();
-    admin = new HttpClient(`http://127.0.0.1:${port}`);
-    const signedUp = await rest<{ user: { id: string }; tenant: { id: string }; workspace: { id: string } }>(
-      'POST',
-      '/auth/sign-up',
-      { email: uniqueEmail('e2e'), password: PASSWORD, name: 'Operator', organization: 'E2E Corp' },
-    );
-    Object.assign(ids, { tenantId: signedUp.tenant.id, workspaceId: signedUp.workspace.id, userId: signedUp.user.id });
-
-    // What a provider does in the portal or with the SDK: backend, API, operation, product, subscription, gateway.
-    const backend = await rest<{ id: string }>('POST', ws('/backends'), { name: 'Echo', url: echo.url });
-    const api = await rest<{ id: string }>('POST', ws('/apis'), { name: 'Shop', path: 'shop', backendId: backend.id });
-    await rest('POST', ws(`/apis/${api.id}/operations`), { name: 'anything', method: 'GET', urlTemplate: '/*' });
-    const product = await rest<{ id: string }>('POST', ws('/products'), { name: 'Starter' });
-    await rest('PUT', ws(`/products/${product.id}/apis/${api.id}`));
-    await rest('POST', ws(`/products/${product.id}/publish`));
-    const subscription = await rest<{ id: string; primaryKey: string }>('POST', ws('/subscriptions'), {
-      ownerId: ids.userId,
-      scope: 'product',
-      productId: product.id,
-      name: 'Mobile app',
-    });
-    const gateway = await rest<{ id: string }>('POST', '/gateways', { name: 'On-prem', location: 'rack 1' });
-    await rest('PUT', `/gateways/${gateway.id}/apis/${api.id}`);
-    const token = await rest<{ token: string }>('POST', `/gateways/${gateway.id}/tokens`, { name: 'agents', expiresInDays: 30 });
-    Object.assign(ids, {
-      gatewayId: gateway.id,
-      token: token.token,
-      apiId: api.id,
-      backendId: backend.id,
-      subscriptionId: subscription.id,
-      key: subscription.primaryKey,
-    });
+    stack = await startE2eStack('control-plane e2e');
+    ids = await provisionShop(stack, 'e2e');
   }, 60_000);
 
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.stop()));
-    await controlPlane?.close();
-    await transport?.close();
-    await echo?.close();
-    await nats?.stop();
+    await stack?.close();
   });
 
   it('serves what the management API created on two separately started agents, and refuses a revoked key within 1 s on both', async () => {
@@ -227,7 +147,7 @@ describe('gateway agents configured by the control plane over NATS', () => {
   it('resyncs from a snapshot when a delta does not follow, and the fleet list counts it', async () => {
     const before = new Map((await instances()).map((i) => [i.instanceKey, i.counters.gaps ?? 0]));
     const address = { tenantId: ids.tenantId, gatewayId: ids.gatewayId };
-    await transport.publishDelta(
+    await stack.transport.publishDelta(
       address,
       create(DeltaSchema, { fromRevision: 1_000_000n, toRevision: 1_000_001n, contentHash: 'x' }),
     );
@@ -281,7 +201,7 @@ describe('gateway agents configured by the control plane over NATS', () => {
   }, 60_000);
 
   it('keeps serving with NATS down, restarts from the backup, and catches up when NATS is back', async () => {
-    await nats.stop();
+    await stack.nats.stop();
     for (const agent of [one, two]) expect((await call(agent, '/shop/nats-down')).status).toBe(200);
 
     // An agent restarted during the outage serves its sealed backup.
@@ -295,11 +215,11 @@ describe('gateway agents configured by the control plane over NATS', () => {
     });
 
     // Changes made while the agents cannot hear about them.
-    const backend = await rest<{ id: string }>('POST', ws('/backends'), { name: 'Echo again', url: echo.url });
+    const backend = await rest<{ id: string }>('POST', ws('/backends'), { name: 'Echo again', url: stack.echo.url });
     await addOpenApi('later', backend.id);
     expect((await call(one, '/later/x', null)).status).toBe(404);
 
-    await nats.restart();
+    await stack.nats.restart();
     for (const agent of [one, two]) await until(async () => (await call(agent, '/later/x', null)).status === 200, 'catching up');
     await until(async () => {
       const list = await instances();
